@@ -1,0 +1,4 @@
+"""`python -m lpvault`."""
+from lpvault.cli import main
+
+main()
