@@ -156,3 +156,22 @@ class Story:
     def filled(self) -> frozenset[str]:
         """The STAR parts that hold real text."""
         return frozenset(n for n, p in self.parts.items() if not p.blank)
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """One distinct story of the bank: the same story used in several places
+    (same key, or same title and text) is one entry with several principles."""
+
+    story: Story  # the first occurrence: its title, status and parts speak for the entry
+    occurrences: tuple[Story, ...]
+    principles: tuple[str, ...]  # union over occurrences, in catalog order
+
+    @property
+    def reused(self) -> bool:
+        """Serves more than one principle."""
+        return len(self.principles) > 1
+
+    def occurrence_for(self, principle: str) -> Story:
+        """Where the story is told under `principle` (the first occurrence otherwise)."""
+        return next((s for s in self.occurrences if principle in s.principles), self.story)

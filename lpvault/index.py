@@ -1,0 +1,211 @@
+"""Vault -> {output path: (template, context)}: one note per principle and the hub.
+
+Every link we write is checked with the same resolver Obsidian's rules give
+before it is written; links are made here, the templates only lay them out.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from lpvault import obsidian
+from lpvault.model import BankEntry, Status, Story
+from lpvault.principles import Principle
+from lpvault.vault import Vault
+from lpvault.write import MARKER
+
+HUB_NAME = "Leadership Principles"
+_EXCERPT_CHARS = 140
+
+
+@dataclass(frozen=True)
+class Page:
+    """One index note to render."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any]
+
+
+def output_paths(vault: Vault) -> dict[str, str]:
+    """Principle name (or the hub) -> vault-relative path of its index note."""
+    folder = vault.config.output.strip("/")
+    names = {p.name: f"{folder}/{obsidian.safe_file_name(p.name)}.md" for p in vault.catalog.principles}
+    names[HUB_NAME] = f"{folder}/{obsidian.safe_file_name(HUB_NAME)}.md"
+    return names
+
+
+def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None) -> list[Page]:
+    """Every index note of the vault."""
+    writer = LinkWriter(vault)
+    coverage = [_coverage(vault, p) for p in vault.catalog.principles]
+    pages = [Page(writer.paths[p.name], "principle.md.j2", _principle_context(vault, writer, p, row))
+             for p, row in zip(vault.catalog.principles, coverage)]
+    pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", _hub_context(vault, writer, coverage, lint_summary or {})))
+    return pages
+
+
+class LinkWriter:
+    """Writes links in the vault's link style, verified against the resolver."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.paths = output_paths(vault)
+        self.resolver = obsidian.LinkResolver(sorted(set(vault.notes) | set(self.paths.values())),
+                                              other_files=vault.others)
+        self.markdown = vault.config.link_style == "markdown"
+
+    def to_note(self, path: str, display: str, source: str, anchor: str = "", *, table: bool = False) -> str:
+        """A link from output note `source` to `path` (and heading `anchor`) showing `display`."""
+        if self.markdown:
+            return _markdown_link(path, display, source, self._heading_text(path, anchor))
+        linkpath = self.resolver.link_path_for(path)
+        if self.resolver.resolve(linkpath, source) != path:
+            linkpath = path[:-3]
+        target = f"{linkpath}#{anchor}" if anchor else linkpath
+        display = obsidian.escape_display(display)
+        if display == target:
+            return f"[[{target}]]"
+        separator = "\\|" if table else "|"  # a bare | would split a table cell
+        return f"[[{target}{separator}{display}]]"
+
+    def _heading_text(self, path: str, anchor: str) -> str:
+        return anchor.split("#")[-1] if anchor else ""
+
+    def to_story(self, story: Story, source: str, *, display: str | None = None) -> str:
+        """A link that opens the story's heading in Obsidian."""
+        return self.to_note(story.note, display or story.title, source, story.anchor)
+
+    def to_principle(self, name: str, source: str, *, table: bool = False) -> str:
+        """A link to a principle's index note, showing its name."""
+        return self.to_note(self.paths[name], name, source, table=table)
+
+
+def _markdown_link(path: str, display: str, source: str, heading: str) -> str:
+    relative = _relative(path, source)
+    fragment = "#" + github_slug(heading) if heading else ""
+    label = display.replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}]({obsidian.encode_md_path(relative)}{fragment})"
+
+
+def github_slug(heading: str) -> str:
+    """The heading id GitHub, Jekyll (kramdown GFM) and Hugo give a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _relative(path: str, source: str) -> str:
+    """`path` relative to the folder of `source` (both vault-relative)."""
+    source_dir = source.split("/")[:-1]
+    target = path.split("/")
+    common = 0
+    while common < min(len(source_dir), len(target) - 1) and source_dir[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(source_dir) - common) + target[common:])
+
+
+# -- principle notes -----------------------------------------------------------------
+
+
+def _entries_for(vault: Vault, name: str) -> list[BankEntry]:
+    return [e for e in vault.bank if name in e.principles]
+
+
+def _coverage(vault: Vault, principle: Principle) -> dict[str, Any]:
+    entries = _entries_for(vault, principle.name)
+    counts = Counter(e.story.status.value for e in entries)
+    return {"name": principle.name, "stories": len(entries), **{s.value: counts.get(s.value, 0) for s in Status}}
+
+
+def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: str, source: str) -> dict[str, Any]:
+    story = entry.occurrence_for(principle)
+    missing = [p for p in vault.config.required_parts if p not in story.filled]
+    others = [writer.to_principle(n, source) for n in entry.principles if n != principle]
+    return {
+        "link": writer.to_story(story, source), "title": story.title, "status": story.status.value,
+        "words": story.words, "excerpt": excerpt(story), "missing": missing, "also": others,
+        "note": story.note, "line": story.line,
+    }
+
+
+def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, row: dict[str, Any]) -> dict[str, Any]:
+    source = writer.paths[principle.name]
+    rows = [_story_row(vault, writer, e, principle.name, source) for e in _entries_for(vault, principle.name)]
+    by_status = {s.value: [r for r in rows if r["status"] == s.value] for s in Status}
+    also = Counter(n for e in _entries_for(vault, principle.name) for n in e.principles if n != principle.name)
+    return {
+        "marker": MARKER, "principle": principle, "counts": row,
+        "tags": ["lp-index", f"lp/{principle.slug}"],
+        "hub": writer.to_note(writer.paths[HUB_NAME], HUB_NAME, source),
+        "complete": by_status["complete"], "to_finish": by_status["partial"] + by_status["blank"],
+        "unstructured": by_status["unstructured"],
+        "also_serves": [{"link": writer.to_principle(n, source), "count": c} for n, c in _catalog_order(vault, also)],
+        "backlinks": [writer.to_note(p, vault.notes[p].stem, source) for p in _backlinks(vault, writer, principle)],
+    }
+
+
+def _catalog_order(vault: Vault, counts: Counter[str]) -> list[tuple[str, int]]:
+    return [(p.name, counts[p.name]) for p in vault.catalog.principles if counts.get(p.name)]
+
+
+def _backlinks(vault: Vault, writer: LinkWriter, principle: Principle) -> list[str]:
+    """User notes that link to the principle's index note or tag the principle."""
+    target = writer.paths[principle.name]
+    found = []
+    for path, note in vault.notes.items():
+        links = any(writer.resolver.resolve(link.target, path) == target for link in note.links if link.target)
+        tags = any(vault.catalog.match_tag(tag.name) is principle for tag in note.tags)
+        if links or tags:
+            found.append(path)
+    return sorted(found)
+
+
+def excerpt(story: Story) -> str:
+    """One line of the story's Result, as plain text safe inside a list item."""
+    result = story.parts.get("result")
+    if result is None or result.blank:
+        return ""
+    text = re.sub(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", result.text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"%%|<!--|-->|[*_`]{1,3}|&nbsp;", "", text)
+    text = " ".join(line.strip(" \t-*+>#") for line in text.splitlines() if line.strip(" \t-*+>#"))
+    text = text.replace("[[", "[ [").replace("]]", "] ]")
+    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+# -- the hub -------------------------------------------------------------------------
+
+
+def _hub_context(vault: Vault, writer: LinkWriter, coverage: list[dict[str, Any]],
+                 lint_summary: Mapping[str, int]) -> dict[str, Any]:
+    source = writer.paths[HUB_NAME]
+    table = [{**row, "link": writer.to_principle(row["name"], source, table=True)} for row in coverage]
+    unassigned = [e for e in vault.bank if not e.principles]
+    reused = [e for e in vault.bank if e.reused]
+    totals = Counter(e.story.status.value for e in vault.bank)
+    return {
+        "marker": MARKER, "coverage": table, "totals": {s.value: totals.get(s.value, 0) for s in Status},
+        "stories": len(vault.bank), "notes": len(vault.notes),
+        "chart": [(row["name"], row["complete"]) for row in coverage if row["complete"]],
+        "unassigned": [_plain_row(writer, e.story, source) for e in unassigned],
+        "reused": [{**_plain_row(writer, e.story, source),
+                    "principles": [writer.to_principle(n, source) for n in e.principles]} for e in reused],
+        "lint": dict(sorted(lint_summary.items())),
+        "principle_links": [writer.to_principle(p.name, source) for p in vault.catalog.principles],
+    }
+
+
+def _plain_row(writer: LinkWriter, story: Story, source: str) -> dict[str, Any]:
+    return {"link": writer.to_story(story, source), "status": story.status.value, "words": story.words}
+
+
+def mermaid_label(text: str) -> str:
+    """A pie-slice label: Mermaid takes it between double quotes."""
+    return text.replace('"', "'")
+
+
+def counts_line(items: Iterable[tuple[str, int]]) -> str:
+    """`2 complete, 1 partial` for the non-zero counts."""
+    return ", ".join(f"{n} {name}" for name, n in items if n)

@@ -1,0 +1,94 @@
+"""Recognising a STAR label in one line of text.
+
+Every form the seeds use and the common ones they do not: `**Situation**: x`,
+`**Situation:**`, `Situation: x`, `SITUATION:`, `Actions:`, `- S - x`, `S : x`,
+`### Situation`; other schemes (Context/Goal/Approach/Outcome) map onto STAR.
+The regular expression only ever looks at one line of one block.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+# label as written (lower case) -> canonical part; configurable via `labels`.
+DEFAULT_LABELS: dict[str, str] = {
+    "situation": "situation", "situations": "situation", "context": "situation", "background": "situation",
+    "task": "task", "tasks": "task", "goal": "task", "goals": "task", "objective": "task", "objectives": "task",
+    "action": "action", "actions": "action", "approach": "action", "behavior": "action", "behaviour": "action",
+    "result": "result", "results": "result", "outcome": "result", "outcomes": "result", "impact": "result",
+}
+# Extras are kept on the story but never decide its status.
+EXTRA_LABELS: dict[str, str] = {
+    "customer problem": "customer problem", "reflection": "reflection", "reflections": "reflection",
+    "learning": "learnings", "learnings": "learnings", "lesson learned": "learnings", "lessons learned": "learnings",
+    "do differently": "do differently", "what i would do differently": "do differently",
+    "5 whys": "5 whys", "five whys": "5 whys", "value": "value", "at": "at",
+}
+# Labels that are not parts: a story title line and a story-level principle field.
+SPECIAL_LABELS = {"project": "project", "principle": "principle", "principles": "principle", "lp": "principle"}
+LETTERS = {"s": "situation", "t": "task", "a": "action", "r": "result"}
+_LEGEND = re.compile(r"\b[STAR]\s*[:=-]\s*(?:situation|task|action|result)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label found at the start of a line."""
+
+    name: str  # canonical: a STAR part, an extra, 'project' or 'principle'
+    kind: str  # 'part', 'extra', 'project', 'principle'
+    written: str
+    rest: str  # the text after the label on the same line
+    field: bool = False  # Dataview `Key:: value`
+
+
+class LabelReader:
+    """Reads labels with one vocabulary (the defaults merged with config)."""
+
+    def __init__(self, labels: Mapping[str, str] | None = None) -> None:
+        self.parts = {**DEFAULT_LABELS, **{k.lower(): v for k, v in (labels or {}).items()}}
+        self.names = {**self.parts, **EXTRA_LABELS, **SPECIAL_LABELS, **LETTERS}
+        self.pattern = _compile(tuple(sorted(self.names, key=len, reverse=True)))
+
+    def read(self, line: str, *, heading: bool = False) -> Label | None:
+        """The label that starts `line`, or None (prose, legends, unknown words)."""
+        match = self.pattern.match(line)
+        if match is None or _LEGEND.search(line) and len(_LEGEND.findall(line)) >= 2:
+            return None
+        written = match.group("name")
+        key = " ".join(written.lower().replace("’", "'").split())
+        separator = match.group("c1") or match.group("c2")
+        rest = match.group("rest").strip()
+        if not self._accepts(key, separator, bool(match.group("em")), rest, heading):
+            return None
+        return Label(*self._classify(key), written, rest, field=(separator or "").startswith("::"))
+
+    def _accepts(self, key: str, separator: str | None, emphasis: bool, rest: str, heading: bool) -> bool:
+        if key in LETTERS:
+            return bool(separator) and not heading
+        if separator:
+            return True
+        return heading and not rest or emphasis and not rest
+
+    def _classify(self, key: str) -> tuple[str, str]:
+        if key in LETTERS:
+            return LETTERS[key], "part"
+        if key in self.parts:
+            return self.parts[key], "part"
+        if key in SPECIAL_LABELS:
+            return SPECIAL_LABELS[key], SPECIAL_LABELS[key]
+        return EXTRA_LABELS[key], "extra"
+
+
+@lru_cache(maxsize=8)
+def _compile(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+").replace("'", "['’]") for n in names)
+    return re.compile(
+        r"^[ \t]*(?P<em>\*\*\*|\*\*|\*|___|__|_)?[ \t]*"
+        rf"(?P<name>{alternatives})(?![\w'’])[ \t]*"
+        r"(?P<c1>::?)?[ \t]*(?(em)(?P=em))[ \t]*"
+        r"(?P<c2>::?|[-–—](?=[ \t]|$))?[ \t]*(?P<rest>.*)$",
+        re.I | re.S,
+    )
+

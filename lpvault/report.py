@@ -1,0 +1,53 @@
+"""The story bank and notes as data: table, JSON and CSV text."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from lpvault.model import STAR_PARTS, BankEntry, Part
+from lpvault.vault import Vault
+
+
+def _part(part: Part | None) -> dict[str, Any] | None:
+    return None if part is None else {"text": part.text, "line": part.line}
+
+
+def story_record(vault: Vault, entry: BankEntry, writer: Any) -> dict[str, Any]:
+    """One distinct story as plain data (the first occurrence's place and link)."""
+    story = entry.story
+    source = writer.paths[story.principles[0]] if story.principles else writer.paths["Leadership Principles"]
+    return {
+        "note": story.note, "title": story.title, "key": story.key, "principles": list(entry.principles),
+        "status": story.status.value, "line": story.line, "end_line": story.end_line,
+        "link": writer.to_story(story, source), "words": story.words,
+        "parts": {name: _part(story.parts.get(name)) for name in STAR_PARTS},
+        "extras": {name: _part(part) for name, part in sorted(story.extras.items())},
+        "occurrences": [{"note": s.note, "line": s.line, "principles": list(s.principles)} for s in entry.occurrences],
+    }
+
+
+def stories_as(vault: Vault, fmt: str) -> str:
+    """The story bank in `fmt`: 'json', 'csv' or 'table'."""
+    from lpvault.index import LinkWriter
+
+    writer = LinkWriter(vault)
+    records = [story_record(vault, e, writer) for e in vault.bank]
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    rows = [[r["note"], str(r["line"]), r["title"], r["status"], str(r["words"]), "; ".join(r["principles"])]
+            for r in records]
+    header = ["note", "line", "title", "status", "words", "principles"]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerows([header] + rows)
+        return out.getvalue()
+    return _table([header] + rows)
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [min(max(len(r[i]) for r in rows), 50) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell[:50].ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"

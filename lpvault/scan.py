@@ -1,0 +1,119 @@
+"""Walk the vault: which files are notes.
+
+Skipped: hidden folders (`.obsidian`, `.git`, `.trash`, our `.lpvault`), the
+output folder, the vault's template folder (a template's skeleton is blank on
+purpose) and configured ignore globs. Symlinks are followed only while they
+stay inside the vault, and a folder is never entered twice (symlink loops).
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lpvault.config import Config
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    """A Markdown file of the vault, with what the parse cache is keyed by."""
+
+    path: str  # vault-relative POSIX path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Notes and other files (attachments, which links may target)."""
+
+    notes: tuple[NoteFile, ...]
+    others: tuple[str, ...]
+
+
+def scan_vault(root: Path, config: Config) -> ScanResult:
+    """Every note under `root`, sorted by path."""
+    walker = _Walker(root, config)
+    walker.walk(root, "")
+    return ScanResult(tuple(sorted(walker.notes, key=lambda n: n.path)), tuple(sorted(walker.others)))
+
+
+def is_ignored(rel_path: str, config: Config, *, folder: bool = False) -> bool:
+    """True when a vault-relative path is skipped by the rules above."""
+    parts = rel_path.split("/")
+    dirs = parts if folder else parts[:-1]
+    if any(p.startswith(".") for p in dirs):
+        return True
+    if _under(rel_path, config.output) or config.templates_folder and _under(rel_path, config.templates_folder):
+        return True
+    return any(_glob(rel_path, pattern) for pattern in config.ignore)
+
+
+def is_note_name(name: str) -> bool:
+    """A Markdown note, not an editor's temp or swap file."""
+    return name.lower().endswith(".md") and not name.startswith((".", "~")) and not name.endswith("~")
+
+
+def _under(rel_path: str, folder: str) -> bool:
+    folder = folder.strip("/").lower()
+    path = rel_path.lower()
+    return path == folder or path.startswith(folder + "/")
+
+
+def _glob(rel_path: str, pattern: str) -> bool:
+    pattern = pattern.strip("/")
+    return fnmatch.fnmatchcase(rel_path, pattern) or any(
+        fnmatch.fnmatchcase("/".join(rel_path.split("/")[: i + 1]), pattern) for i in range(rel_path.count("/"))
+    )
+
+
+class _Walker:
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root.resolve()
+        self.config = config
+        self.notes: list[NoteFile] = []
+        self.others: list[str] = []
+        self.seen: set[tuple[int, int]] = set()
+
+    def walk(self, folder: Path, rel: str) -> None:
+        try:
+            info = folder.stat()
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        if (info.st_dev, info.st_ino) in self.seen:
+            return  # a symlink loop or a second link to the same folder
+        self.seen.add((info.st_dev, info.st_ino))
+        for entry in sorted(entries, key=lambda e: e.name):
+            self._visit(entry, f"{rel}{entry.name}")
+
+    def _visit(self, entry: os.DirEntry[str], rel: str) -> None:
+        if entry.is_symlink() and not self._inside(entry.path):
+            return
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            return
+        if is_dir:
+            if not is_ignored(rel, self.config, folder=True):
+                self.walk(Path(entry.path), rel + "/")
+        elif not is_ignored(rel, self.config):
+            self._file(entry, rel)
+
+    def _file(self, entry: os.DirEntry[str], rel: str) -> None:
+        if not is_note_name(entry.name):
+            self.others.append(rel)
+            return
+        try:
+            stat = entry.stat()
+        except OSError:
+            stat = None  # vanished or unreadable: the reader reports it
+        self.notes.append(NoteFile(rel, stat.st_size if stat else -1, stat.st_mtime_ns if stat else 0))
+
+    def _inside(self, path: str) -> bool:
+        try:
+            target = Path(os.path.realpath(path))
+        except OSError:
+            return False
+        return target == self.root or self.root in target.parents

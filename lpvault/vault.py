@@ -1,0 +1,63 @@
+"""The whole vault in memory: notes, stories, the story bank and the link resolver."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Mapping
+
+from lpvault.config import Config
+from lpvault.model import BankEntry, Note, Story
+from lpvault.obsidian import LinkResolver
+from lpvault.principles import Catalog
+
+
+@dataclass(frozen=True)
+class Vault:
+    """Everything lint and index need; built by the pipeline, never does I/O."""
+
+    config: Config
+    catalog: Catalog
+    notes: Mapping[str, Note]
+    stories: tuple[Story, ...]
+    others: tuple[str, ...] = ()
+    output_paths: frozenset[str] = field(default_factory=frozenset)
+
+    @cached_property
+    def bank(self) -> tuple[BankEntry, ...]:
+        """Distinct stories, reuse merged, in note and line order."""
+        return build_bank(self.stories, self.catalog)
+
+    @cached_property
+    def resolver(self) -> LinkResolver:
+        """Obsidian's link resolution over every file of the vault (index notes included)."""
+        return LinkResolver(sorted(set(self.notes) | self.output_paths), other_files=self.others)
+
+
+def _text_key(story: Story) -> str:
+    text = " ".join(p.text for p in story.parts.values())
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def _identity(story: Story) -> tuple[str, ...]:
+    """Same key, or same title with the same text (and never an empty story)."""
+    if story.key:
+        return ("key", story.key.lower())
+    return ("text", story.title.lower(), _text_key(story)) if story.structured else ("at", story.note, str(story.line))
+
+
+def build_bank(stories: Iterable[Story], catalog: Catalog) -> tuple[BankEntry, ...]:
+    """Group occurrences of the same story; principles are the union, in catalog order."""
+    groups: dict[tuple[str, ...], list[Story]] = {}
+    for story in sorted(stories, key=lambda s: (s.note, s.line)):
+        key = _identity(story)
+        if key[0] == "text" and not key[2]:
+            key = ("at", story.note, str(story.line))  # blank skeletons are never "the same story"
+        groups.setdefault(key, []).append(story)
+    order = {p.name: i for i, p in enumerate(catalog.principles)}
+    entries = []
+    for group in groups.values():
+        names = {name for s in group for name in s.principles}
+        principles = tuple(sorted(names, key=lambda n: (order.get(n, len(order)), n)))
+        entries.append(BankEntry(group[0], tuple(group), principles))
+    return tuple(entries)
