@@ -70,7 +70,8 @@ def _flatten(tokens: list[dict[str, Any]], *, depth: int, quoted: bool) -> Itera
 def _flatten_item(children: list[dict[str, Any]], *, depth: int, quoted: bool) -> Iterator[_Leaf]:
     first = True
     for leaf in _flatten(children, depth=depth, quoted=quoted):
-        leaf.item = first and leaf.depth == depth
+        if first and leaf.depth == depth:
+            leaf.item = True  # nested items were already marked by the inner call
         first = False
         yield leaf
 

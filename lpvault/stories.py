@@ -225,7 +225,9 @@ class _Extractor:
     def _finish(self, draft: _Draft) -> Story:
         parts = {name: self._part_record(p) for name, p in draft.parts.items()}
         extras = {name: self._part_record(p) for name, p in draft.extras.items()}
-        end = max([draft.line] + [ln for p in (*draft.parts.values(), *draft.extras.values()) for ln, _ in p.lines])
+        end = max([draft.line] + [ln for p in (*draft.parts.values(), *draft.extras.values())
+                                  for i, (ln, text) in enumerate(p.lines)
+                                  if i == 0 or _line_state(text, self.options.placeholders) != "blank"])
         context = StoryContext(draft.title, tuple(t for _, t, _ in draft.stack), tuple(draft.fields))
         principles, source = decide_principles(context, self.sources)
         return Story(
