@@ -54,7 +54,7 @@ class LabelReader:
     def read(self, line: str, *, heading: bool = False) -> Label | None:
         """The label that starts `line`, or None (prose, legends, unknown words)."""
         match = self.pattern.match(line)
-        if match is None or _LEGEND.search(line) and len(_LEGEND.findall(line)) >= 2:
+        if match is None or self.is_legend(line):
             return None
         written = match.group("name")
         key = " ".join(written.lower().replace("’", "'").split())
@@ -63,6 +63,11 @@ class LabelReader:
         if not self._accepts(key, separator, bool(match.group("em")), rest, heading):
             return None
         return Label(*self._classify(key), written, rest, field=(separator or "").startswith("::"))
+
+    @staticmethod
+    def is_legend(line: str) -> bool:
+        """`S: Situation, T: Task, ...`: explains the letters, tells no story."""
+        return len(_LEGEND.findall(line)) >= 2
 
     def _accepts(self, key: str, separator: str | None, emphasis: bool, rest: str, heading: bool) -> bool:
         if key in LETTERS:
@@ -86,7 +91,7 @@ def _compile(names: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+").replace("'", "['’]") for n in names)
     return re.compile(
         r"^[ \t]*(?P<em>\*\*\*|\*\*|\*|___|__|_)?[ \t]*"
-        rf"(?P<name>{alternatives})(?![\w'’])[ \t]*"
+        rf"(?P<name>{alternatives})(?![^\W_]|['’])[ \t]*"
         r"(?P<c1>::?)?[ \t]*(?(em)(?P=em))[ \t]*"
         r"(?P<c2>::?|[-–—](?=[ \t]|$))?[ \t]*(?P<rest>.*)$",
         re.I | re.S,

@@ -204,7 +204,7 @@ class _Extractor:
             self.part.lines.append((line.line, line.text))
             return
         self.part = None
-        if line.text.strip():
+        if line.text.strip() and not self.reader.is_legend(line.text):
             self.section.prose.append((line.line, line.text))
 
     def _nested_in_part(self, line: _Line) -> bool:
