@@ -146,7 +146,8 @@ class _Extractor:
         section.stories += 1
         if title is None:
             title = section.title if section.stories == 1 else f"{section.title} ({section.stories})"
-        self.story = _Draft(title, line, section, tuple(self.stack), key)
+        start = min([line] + [p.line for p in section.pending])  # a Customer Problem line opens the story
+        self.story = _Draft(title, start, section, tuple(self.stack), key)
         for pending in section.pending:
             self.story.extras.setdefault(pending.label.name, pending)
         section.pending = []
@@ -173,7 +174,8 @@ class _Extractor:
         title = title.strip()
         if not title or re.fullmatch(r"\(\w+\)", title):
             title = self.section.title
-        self._start_story(line.line, title=title, key=key)
+        story = self._start_story(line.line, title=title, key=key)
+        story.line = line.line  # the Project line opens the story, even after a Value line
         self.part = None
 
     def _part(self, label: Label, line: _Line) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lpvault.config import Config
+from lpvault.config import Config, load_config
 from lpvault.pipeline import run_index
 
 from conftest import EXAMPLE_VAULT, copy_vault
@@ -24,7 +24,7 @@ def test_example_vault_index_is_current(tmp_path: Path) -> None:
     """The checked-in `vault/LP Index/` is exactly what a fresh run writes
     (LPVAULT_REGEN_GOLDEN=1 rewrites it)."""
     root = copy_vault(EXAMPLE_VAULT, tmp_path / "vault")
-    run_index(root, Config(templates_folder="Templates"))
+    run_index(root, load_config(root))  # what `lpvault index vault` does
     fresh = _files(root / "LP Index")
     if os.environ.get("LPVAULT_REGEN_GOLDEN"):
         shutil.rmtree(GOLDEN_INDEX, ignore_errors=True)
