@@ -162,6 +162,12 @@ def _labels(key: str, value: dict[str, Any]) -> dict[str, str]:
 def _principles(key: str, value: list[Any]) -> tuple[Mapping[str, Any], ...]:
     if not all(isinstance(item, dict) for item in value):
         raise ConfigError(f"'{key}' must be a list of tables ([[principles]] with name, aliases, summary)")
+    from lpvault.principles import build_catalog
+
+    try:
+        build_catalog(extra=value)  # names, aliases and types are checked once, here
+    except ValueError as error:
+        raise ConfigError(f"'{key}': {error}") from None
     return tuple(value)
 
 
