@@ -1,0 +1,78 @@
+"""The vault's link graph: which file each link opens, and whether its heading exists.
+
+One resolver serves lint (`broken-link`), the `notes` report and the index
+writer, so that a link is judged the same way everywhere. It knows every note,
+every other file, and the index notes lpvault writes (already written or not
+yet), because `[[Customer Obsession]]` in a user's note is meant to open the
+generated index note (OBSIDIAN.md §1, SPEC §4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from lpvault import obsidian
+from lpvault.model import Link, Note
+from lpvault.vault import Vault
+
+__all__ = ["ResolvedLink", "heading_found", "link_graph", "link_resolver", "resolve_link"]
+
+_CACHE_KEY = "_lpvault_link_resolver"
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    """One edge of the link graph."""
+
+    source: str  # vault path of the note holding the link
+    link: Link
+    resolved: str | None  # vault path the link opens, None when it opens nothing
+    heading_found: bool | None  # None: no subpath, or nothing to check it against
+
+
+def link_resolver(vault: Vault) -> obsidian.LinkResolver:
+    """The resolver over every note, other file and (planned) index note of `vault`.
+
+    Built once per Vault and kept on it (the Vault is immutable)."""
+    cached = vault.__dict__.get(_CACHE_KEY)
+    if cached is None:
+        from lpvault.index import output_paths  # index imports this module's users
+
+        notes = set(vault.notes) | set(vault.output_paths) | set(output_paths(vault).values())
+        cached = obsidian.LinkResolver(sorted(notes), other_files=vault.others)
+        vault.__dict__[_CACHE_KEY] = cached
+    return cached
+
+
+def heading_found(note: Note | None, subpath: str | None) -> bool | None:
+    """Whether `subpath` (`#Heading`, `#A#B`, `#^block`) names a place in `note`.
+
+    None when there is no subpath (or only a bare `#`) or no parsed note to look
+    in (a generated index note, an image, a PDF)."""
+    if not subpath or not subpath.strip("#") or note is None:
+        return None
+    if subpath.lstrip("#").startswith("^"):
+        return obsidian.resolve_block(subpath, note.block_ids)
+    return obsidian.resolve_subpath(subpath, note.headings) is not None
+
+
+def resolve_link(vault: Vault, note_path: str, link: Link) -> tuple[str | None, bool | None]:
+    """(vault path that `link` in note `note_path` opens, heading_found).
+
+    Resolution is Obsidian's (case-insensitive, exact path first, then the
+    note of that name nearest the source folder, shortest path); an empty
+    target is the note itself. heading_found is None without a subpath or
+    when the link opens nothing; block subpaths are checked against block ids.
+    """
+    resolved = link_resolver(vault).resolve(link.target, note_path)
+    if resolved is None:
+        return None, None
+    return resolved, heading_found(vault.notes.get(resolved), link.subpath)
+
+
+def link_graph(vault: Vault) -> Iterator[ResolvedLink]:
+    """Every link of every note, resolved, in path and document order."""
+    for path in sorted(vault.notes):
+        for link in vault.notes[path].links:
+            resolved, found = resolve_link(vault, path, link)
+            yield ResolvedLink(path, link, resolved, found)
