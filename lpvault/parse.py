@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
-from lpvault import obsidian
+from lpvault import inline, obsidian
 from lpvault.blocks import NestingTooDeep, parse_blocks
 from lpvault.frontmatter import split_front_matter
 from lpvault.model import Block, Directive, Heading, Link, Note, Problem, Tag
 
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*(<[^>\n]*>|[^\s)]+)(?:\s+\"[^\"\n]*\")?\s*\)")
 _DIRECTIVE = re.compile(r"lpvault-(disable-next-line|disable|enable)\b([^>%\n]*)")
-_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
-_TEXT_KINDS = ("paragraph", "heading", "table")
 
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
@@ -56,11 +51,10 @@ def parse_text(path: str, text: str) -> Note:
     except NestingTooDeep:
         blocks = []
         problems.append(Problem("unreadable-file", 1, 1, "nesting too deep to parse (lists or quotes nested thousands deep)"))
-    blocks, directives = _hide_comments(blocks)
+    blocks, directives, touched = _hide_comments(blocks)
     fm = front.data
-    fm_tags, comma_form = _front_matter_tags(fm)
-    if comma_form:
-        problems.append(Problem("front-matter-tags", 2, 1, "tags written as one string: write them as a YAML list"))
+    fm_lines = lines[:front.line_count]
+    fm_tags, tag_problems = _front_matter_tags(fm, fm_lines)
     visible = [b for b in blocks if not b.commented]
     return Note(
         path=path,
@@ -68,12 +62,12 @@ def parse_text(path: str, text: str) -> Note:
         front_matter=fm,
         front_matter_end=front.line_count,
         aliases=_aliases(fm),
-        tags=tuple(fm_tags) + tuple(_inline_tags(visible, lines)),
-        headings=tuple(_headings(visible)),
-        links=tuple(_links(visible, lines)),
-        block_ids=tuple(_block_ids(visible)),
+        tags=tuple(fm_tags) + tuple(inline.tags(visible, lines)),
+        headings=tuple(_headings(blocks, touched)),
+        links=tuple(_front_matter_links(fm, fm_lines)) + tuple(inline.links(visible, lines)),
+        block_ids=tuple(inline.block_ids(visible)),
         blocks=tuple(blocks),
-        problems=tuple(problems),
+        problems=tuple(problems + tag_problems),
         directives=tuple(directives),
         line_count=len(lines),
     )
@@ -87,48 +81,78 @@ def _stem(path: str) -> str:
 # -- %% comments and directives ------------------------------------------------
 
 
-def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive]]:
-    """Blank out `%%` comment text (offsets kept) and collect directives."""
+def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive], frozenset[int]]:
+    """Blank out `%%` comment text (offsets kept) and collect directives.
+
+    Returns the blocks, the directives, and the indexes of blocks that are only
+    partly commented (a heading with a `%%` comment in it cannot be linked to
+    reliably: whether Obsidian keeps the comment in the heading text is unknown).
+    """
     out: list[Block] = []
     directives: list[Directive] = []
+    touched: set[int] = set()
     inside = False
     for block in blocks:
-        if block.kind in ("code",):
-            out.append(replace(block, commented=inside))
-            continue
-        if block.kind == "html":
-            directives += _directives(block.text, block.line)
+        if block.kind in ("code", "html"):
+            if block.kind == "html" and not inside:
+                directives += _directives(block.text, block.line)
             out.append(replace(block, commented=inside))
             continue
         text, inside, found = _strip_percent_comments(block.text, block.line, inside)
-        directives += found + _directives(_HTML_COMMENT_ONLY(text), block.line)
+        directives += found + _directives(_html_comments_only(text), block.line)
         hidden = not text.strip() and bool(block.text.strip())
+        if text != block.text and not hidden:
+            touched.add(len(out))
         out.append(replace(block, text=text, commented=hidden))
-    return out, directives
+    return out, directives, frozenset(touched)
 
 
-def _HTML_COMMENT_ONLY(text: str) -> str:
-    return "\n".join(m.group(0) for m in _HTML_COMMENT.finditer(text))
+def _html_comments_only(text: str) -> str:
+    """The inline HTML comments of `text`, one per line: where directives live."""
+    return "\n".join(m.group(0) for m in inline.HTML_COMMENT.finditer(text))
+
+
+def _percent_marks(text: str) -> list[int]:
+    """Offsets of the `%%` delimiters of `text` that are not inside a code span."""
+    spans = [m.span() for m in inline.CODE_SPAN.finditer(text)] if "`" in text else []
+    marks: list[int] = []
+    at = text.find("%%")
+    while at >= 0:
+        span = next((sp for sp in spans if sp[0] <= at < sp[1]), None)
+        if span is not None:
+            at = text.find("%%", span[1])
+            continue
+        marks.append(at)
+        at = text.find("%%", at + 2)
+    return marks
 
 
 def _strip_percent_comments(text: str, line: int, inside: bool) -> tuple[str, bool, list[Directive]]:
-    if "%%" not in text and not inside:
+    """`text` with `%%...%%` comments blanked; `inside`: a comment is open at its start.
+
+    The first `%%` after an opening one closes it (no nesting); an unclosed
+    comment runs on into the next blocks. Directives inside comments are kept."""
+    marks = _percent_marks(text)
+    if not marks and not inside:
         return text, inside, []
-    pieces = text.split("%%")
-    kept: list[str] = []
+    chars = list(text)
     directives: list[Directive] = []
-    offset_line = line
-    for index, piece in enumerate(pieces):
-        in_comment = inside if index == 0 else (not inside if index % 2 else inside)
-        if in_comment:
-            directives += _directives(piece, offset_line)
-            kept.append(re.sub(r"[^\n]", " ", piece))
-        else:
-            kept.append(piece)
-        offset_line += piece.count("\n")
-    if len(pieces) % 2 == 0:
-        inside = not inside
-    return "  ".join(kept), inside, directives
+    opened: list[int] = [0] if inside else []
+    for mark in marks:
+        if not opened:
+            opened.append(mark)
+            continue
+        _blank_comment(text, chars, directives, opened.pop(), mark + 2, line)
+    if opened:  # still open at the end of the block
+        _blank_comment(text, chars, directives, opened[0], len(text), line)
+    return "".join(chars), bool(opened), directives
+
+
+def _blank_comment(text: str, chars: list[str], directives: list[Directive], start: int, end: int,
+                   line: int) -> None:
+    """Blank `text[start:end]` in `chars` and collect the directives written in it."""
+    directives += _directives(text[start:end], line + text.count("\n", 0, start))
+    chars[start:end] = [c if c == "\n" else " " for c in text[start:end]]
 
 
 def _directives(text: str, line: int) -> list[Directive]:
@@ -153,105 +177,60 @@ def _aliases(fm: Any) -> tuple[str, ...]:
     return ()
 
 
-def _front_matter_tags(fm: Any) -> tuple[list[Tag], bool]:
+def _key_line(fm_lines: list[str], key: str) -> int:
+    """The line of `key:` in the front matter block (2 if it cannot be found)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]")
+    return next((i + 1 for i, text in enumerate(fm_lines) if i and pattern.match(text)), 2)
+
+
+def _front_matter_tags(fm: Any, fm_lines: list[str]) -> tuple[list[Tag], list[Problem]]:
+    """The `tags` property as Tags (at the key's line), and warnings about its form."""
     if not isinstance(fm, dict):
-        return [], False
-    key = next((k for k in fm if isinstance(k, str) and k.lower() in ("tags", "tag")), None)
+        return [], []
+    key = next((k for k in fm if isinstance(k, str) and k.lower() == "tags"), None)
+    key = key or next((k for k in fm if isinstance(k, str) and k.lower() == "tag"), None)
     if key is None:
-        return [], False
+        return [], []
+    line = _key_line(fm_lines, key)
     names, comma_form = obsidian.front_matter_tags(fm[key])
-    return [Tag(name, 2) for name in names], comma_form
+    problems = []
+    if comma_form:
+        problems.append(Problem("front-matter-tags", line, 1, "tags written as one string: write them as a YAML list"))
+    if key.lower() == "tag":
+        problems.append(Problem("front-matter-tags", line, 1,
+                                f"'{key}:' is no longer read by Obsidian (1.9 and later): rename it to 'tags:'"))
+    return [Tag(name, line) for name in names], problems
 
 
-# -- headings, block ids --------------------------------------------------------
-
-
-def _headings(blocks: Iterable[Block]) -> Iterator[Heading]:
-    for block in blocks:
-        if block.kind == "heading":
-            text = " ".join(block.text.split())
-            targetable = not block.quoted and block.depth == 0
-            yield Heading(block.level, text, block.line, targetable)
-
-
-def _block_ids(blocks: Iterable[Block]) -> Iterator[str]:
-    for block in blocks:
-        if block.kind in ("paragraph", "table"):
-            match = _BLOCK_ID.search(block.text.rsplit("\n", 1)[-1])
+def _front_matter_links(fm: Any, fm_lines: list[str]) -> Iterator[Link]:
+    """Property values that are one quoted wikilink (`up: "[[Hub]]"`): Obsidian indexes them."""
+    if not isinstance(fm, dict):
+        return
+    for value in fm.values():
+        for item in value if isinstance(value, list) else [value]:
+            match = obsidian.WIKILINK_RE.fullmatch(item.strip()) if isinstance(item, str) else None
             if match:
-                yield match.group(1)
+                path, subpath, alias = obsidian.parse_linktext(match.group(1))
+                line, column = _place_in(fm_lines, match.group(0))
+                yield Link(path, subpath, alias, match.group(0).startswith("!"), line, column)
 
 
-# -- links and tags -------------------------------------------------------------
+def _place_in(fm_lines: list[str], raw: str) -> tuple[int, int]:
+    """(line, column) of `raw` in the front matter block (its first line if not found)."""
+    for index, text in enumerate(fm_lines):
+        column = text.find(raw)
+        if index and column >= 0:
+            return index + 1, column + 1
+    return 1, 1
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+# -- headings -------------------------------------------------------------------
 
 
-def _plain(text: str) -> str:
-    """Token text with code spans and inline HTML comments blanked, offsets kept."""
-    if "`" in text:
-        text = _CODE_SPAN.sub(_blank, text)
-    if "<!--" in text:
-        text = _HTML_COMMENT.sub(_blank, text)
-    return text
-
-
-def _text_lines(blocks: Iterable[Block]) -> Iterator[tuple[int, str]]:
-    """(source line, plain text) of every line of every text block."""
-    for block in blocks:
-        if block.kind not in _TEXT_KINDS:
-            continue
-        plain = _plain(block.text)
-        for index, text in enumerate(plain.split("\n")):
-            yield _line_of(block, index), text
-
-
-def _line_of(block: Block, index: int) -> int:
-    if block.kind == "table" and index > 0:
-        return block.line + index + 1  # the delimiter row has no text line
-    return block.line + index
-
-
-def _links(blocks: Iterable[Block], lines: list[str]) -> Iterator[Link]:
-    for line_no, text in _text_lines(blocks):
-        if "[" not in text:
-            continue
-        source = lines[line_no - 1] if line_no - 1 < len(lines) else text
-        yield from _wikilinks(text, source, line_no)
-        yield from _markdown_links(text, source, line_no)
-
-
-def _column(source: str, raw: str, fallback: int) -> int:
-    found = source.find(raw)
-    return (found if found >= 0 else fallback) + 1
-
-
-def _wikilinks(text: str, source: str, line_no: int) -> Iterator[Link]:
-    for offset, inner, embed in obsidian.find_wikilinks(text):
-        path, subpath, alias = obsidian.parse_linktext(inner)
-        raw = ("!" if embed else "") + "[[" + inner
-        yield Link(path, subpath, alias, embed, line_no, _column(source, raw, offset))
-
-
-def _markdown_links(text: str, source: str, line_no: int) -> Iterator[Link]:
-    for match in _MD_LINK.finditer(text):
-        destination = match.group(3).strip("<>")
-        if obsidian.is_external(destination) or destination.startswith("#") and len(destination) == 1:
-            continue
-        path, fragment = obsidian.decode_md_destination(destination)
-        subpath = "#" + fragment if fragment else None
-        yield Link(path, subpath, match.group(2) or None, bool(match.group(1)), line_no,
-                   _column(source, match.group(0), match.start()), markdown=True)
-
-
-def _inline_tags(blocks: Iterable[Block], lines: list[str]) -> Iterator[Tag]:
-    for line_no, text in _text_lines(blocks):
-        if "#" not in text:
-            continue
-        text = obsidian.WIKILINK_RE.sub(_blank, text)
-        text = _MD_LINK.sub(_blank, text)
-        source = lines[line_no - 1] if line_no - 1 < len(lines) else text
-        for offset, name in obsidian.find_tags(text):
-            yield Tag(name, line_no, _column(source, "#" + name, offset))
+def _headings(blocks: list[Block], touched: frozenset[int]) -> Iterator[Heading]:
+    """Visible headings; those in quotes, callouts, lists or holding a comment cannot be targeted."""
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and not block.commented:
+            text = " ".join(block.text.split())
+            targetable = not block.quoted and block.depth == 0 and index not in touched and "<!--" not in text
+            yield Heading(block.level, text, block.line, targetable)

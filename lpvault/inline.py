@@ -1,0 +1,147 @@
+"""Links, tags and block ids in a note's visible text, with exact lines and columns.
+
+Input is the note's leaf blocks (comments already blanked, offsets kept, by
+parse.py) and its source lines. Code spans and inline HTML comments are
+blanked here, so nothing inside them is a link or a tag (OBSIDIAN.md §1, §4,
+§9, §11). Columns are 1-based columns of the source line as the user sees it:
+list and quote markers, indentation and table pipes included.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from lpvault import obsidian
+from lpvault.model import Block, Link, Tag
+
+CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# [text](destination "title"): one level of nested brackets in the text, one
+# level of balanced parentheses in the destination, CommonMark's three title forms.
+MD_LINK = re.compile(
+    r"(?<!\\)(!?)\[((?:[^\[\]\n\\]|\\.|\[[^\[\]\n]*\])*)\]"
+    r"\(\s*(<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+)"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)"
+)
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
+_TEXT_KINDS = ("paragraph", "heading", "table")
+
+
+def blank(match: re.Match[str]) -> str:
+    """The match with every character but line breaks turned into a space."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def plain(text: str) -> str:
+    """`text` with code spans and inline HTML comments blanked, offsets kept."""
+    if "`" in text:
+        text = CODE_SPAN.sub(blank, text)
+    if "<!--" in text:
+        text = HTML_COMMENT.sub(blank, text)
+    return text
+
+
+class Columns:
+    """Maps offsets in one line of a block's text to columns of its source line.
+
+    A block's line is its source line minus a prefix (list and quote markers,
+    indentation) with some characters blanked; the prefix is found once. Table
+    rows are rebuilt from their cells, so there the next occurrence of the
+    item's raw text in the source line (code spans blanked) is used instead.
+    """
+
+    def __init__(self, source: str, text: str) -> None:
+        self.source = source
+        self.shift = _shift(source, text)
+        self.searchable = plain(source)
+        self.cursor = 0
+
+    def column(self, offset: int, raw: str) -> int:
+        """The 1-based source column of `raw`, found at `offset` in the block line."""
+        at = None if self.shift is None else self.shift + offset
+        if at is None or not self.searchable.startswith(raw, at):
+            found = self.searchable.find(raw, self.cursor)
+            at = found if found >= 0 else offset
+        self.cursor = at + len(raw)
+        return at + 1
+
+
+def _shift(source: str, text: str) -> int | None:
+    """Where `text` starts in `source`; blanks in `text` match any character."""
+    body = text.rstrip()
+    for start in range(len(source) - len(body) + 1):
+        if all(t == s or t == " " for t, s in zip(body, source[start:start + len(body)])):
+            return start
+    return None
+
+
+def text_lines(blocks: Iterable[Block], lines: list[str]) -> Iterator[tuple[int, str, str]]:
+    """(line number, plain text, source line) of every line of every text block."""
+    for block in blocks:
+        if block.kind not in _TEXT_KINDS:
+            continue
+        for index, text in enumerate(plain(block.text).split("\n")):
+            number = block.line + index + (1 if block.kind == "table" and index > 0 else 0)
+            source = lines[number - 1] if 0 < number <= len(lines) else text
+            yield number, text, source
+
+
+def links(blocks: Iterable[Block], lines: list[str]) -> Iterator[Link]:
+    """Every wikilink, embed and internal Markdown link in the visible text."""
+    for number, text, source in text_lines(blocks, lines):
+        if "[" in text:
+            yield from _wikilinks(text, number, Columns(source, text))
+            unlinked = obsidian.WIKILINK_RE.sub(blank, text)  # `[[a]](b)` is a wikilink, not [text](b)
+            yield from _markdown_links(text, unlinked, number, Columns(source, text))
+
+
+def _wikilinks(text: str, number: int, columns: Columns) -> Iterator[Link]:
+    for offset, inner, embed in obsidian.find_wikilinks(text):
+        path, subpath, alias = obsidian.parse_linktext(inner)
+        raw = ("!" if embed else "") + "[[" + inner + "]]"
+        yield Link(path, subpath, alias, embed, number, columns.column(offset, raw))
+
+
+def _markdown_links(text: str, unlinked: str, number: int, columns: Columns) -> Iterator[Link]:
+    """Markdown links found in `unlinked` (wikilinks blanked), placed by `text`."""
+    for match in MD_LINK.finditer(unlinked):
+        target = md_target(match.group(3))
+        if target is not None:
+            path, subpath = target
+            raw = text[match.start():match.end()]
+            display = text[match.start(2):match.end(2)].strip()
+            yield Link(path, subpath, display or None, bool(match.group(1)), number,
+                       columns.column(match.start(), raw), markdown=True)
+
+
+def md_target(destination: str) -> tuple[str, str | None] | None:
+    """(path, subpath) of an internal Markdown link destination, None for a URL or nothing.
+
+    Percent-encoding is decoded (`My%20Note.md#Some%20Heading`); `<...>` is
+    unwrapped; a bare `#` or an empty destination is not a link to anything."""
+    if obsidian.is_external(destination):
+        return None
+    path, fragment = obsidian.decode_md_destination(destination)
+    if not path and not fragment:
+        return None
+    return path, ("#" + fragment if fragment else None)
+
+
+def tags(blocks: Iterable[Block], lines: list[str]) -> Iterator[Tag]:
+    """Every inline `#tag` in the visible text (not inside links, code or comments)."""
+    for number, text, source in text_lines(blocks, lines):
+        if "#" not in text:
+            continue
+        columns = Columns(source, text)
+        bare = MD_LINK.sub(blank, obsidian.WIKILINK_RE.sub(blank, text))
+        for offset, name in obsidian.find_tags(bare):
+            yield Tag(name, number, columns.column(offset, "#" + name))
+
+
+def block_ids(blocks: Iterable[Block]) -> Iterator[str]:
+    """Block ids (` ^id` ending a paragraph or list item, or a line of its own)."""
+    for block in blocks:
+        if block.kind == "paragraph":
+            match = _BLOCK_ID.search(plain(block.text).rsplit("\n", 1)[-1])
+            if match:
+                yield match.group(1)
