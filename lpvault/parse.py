@@ -158,7 +158,7 @@ def _blank_comment(text: str, chars: list[str], directives: list[Directive], sta
 def _directives(text: str, line: int) -> list[Directive]:
     found = []
     for match in _DIRECTIVE.finditer(text):
-        codes = tuple(c for c in re.split(r"[\s,]+", match.group(2).strip()) if c and c != "-->")
+        codes = tuple(c for c in re.split(r"[\s,]+", match.group(2).strip()) if c.strip("-"))  # "-->" leaves "--"
         found.append(Directive(match.group(1), codes, line + text.count("\n", 0, match.start())))
     return found
 
