@@ -5,13 +5,18 @@ before it is written; links are made here, the templates only lay them out.
 """
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+import mistune
+
 from lpvault import obsidian
-from lpvault.model import BankEntry, Status, Story
+from lpvault.links import link_resolver
+from lpvault.model import BankEntry, Note, Status, Story
 from lpvault.principles import Principle
 from lpvault.vault import Vault
 from lpvault.write import MARKER
@@ -48,22 +53,45 @@ def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None) -> 
 
 
 class LinkWriter:
-    """Writes links in the vault's link style, verified against the resolver."""
+    """Writes links in the vault's link style, each checked before it is written.
+
+    Wikilinks are parsed back (`parse_linktext`) and resolved with the same
+    resolver lint uses: the path must open the intended file and the subpath
+    the intended heading, or the link falls back to the note itself.
+    """
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self.paths = output_paths(vault)
-        self.resolver = obsidian.LinkResolver(sorted(set(vault.notes) | set(self.paths.values())),
-                                              other_files=vault.others)
+        self.resolver = link_resolver(vault)
         self.markdown = vault.config.link_style == "markdown"
 
-    def to_note(self, path: str, display: str, source: str, anchor: str = "", *, table: bool = False) -> str:
-        """A link from output note `source` to `path` (and heading `anchor`) showing `display`."""
+    def to_note(self, path: str, display: str, source: str, anchor: str = "", *, table: bool = False,
+                line: int | None = None) -> str:
+        """A link from output note `source` to `path` (and heading `anchor`) showing `display`.
+
+        `line`, when given, is where the linked story starts: the heading the
+        anchor opens must come before it."""
         if self.markdown:
-            return _markdown_link(path, display, source, self._heading_text(path, anchor))
+            return self._markdown(path, display, source, anchor, table=table)
+        link = self._wikilink(path, display, source, anchor, table=table)
+        if anchor and not self._opens(link, path, source, anchor, line):
+            link = self._wikilink(path, display, source, "", table=table)
+        return link
+
+    def to_story(self, story: Story, source: str, *, display: str | None = None) -> str:
+        """A link that opens the story's heading (or the note) in Obsidian."""
+        return self.to_note(story.note, display or story.title, source, story.anchor, line=story.line)
+
+    def to_principle(self, name: str, source: str, *, table: bool = False) -> str:
+        """A link to a principle's index note, showing its name."""
+        return self.to_note(self.paths[name], name, source, table=table)
+
+    def _wikilink(self, path: str, display: str, source: str, anchor: str, *, table: bool) -> str:
+        """`[[linkpath#anchor|display]]`, the linkpath as Obsidian's "shortest path" writes it."""
         linkpath = self.resolver.link_path_for(path)
         if self.resolver.resolve(linkpath, source) != path:
-            linkpath = path[:-3]
+            linkpath = path[:-3] if path.lower().endswith(".md") else path
         target = f"{linkpath}#{anchor}" if anchor else linkpath
         display = obsidian.escape_display(display)
         if display == target:
@@ -71,29 +99,75 @@ class LinkWriter:
         separator = "\\|" if table else "|"  # a bare | would split a table cell
         return f"[[{target}{separator}{display}]]"
 
-    def _heading_text(self, path: str, anchor: str) -> str:
-        return anchor.split("#")[-1] if anchor else ""
+    def _opens(self, link: str, path: str, source: str, anchor: str, line: int | None) -> bool:
+        """True if `link`, read back as Obsidian reads it, opens the heading `anchor` names."""
+        found = obsidian.find_wikilinks(link)
+        if len(found) != 1 or found[0][0] != 0:
+            return False
+        linkpath, subpath, _ = obsidian.parse_linktext(found[0][1])
+        note = self.vault.notes.get(path)
+        if self.resolver.resolve(linkpath, source) != path or note is None or subpath is None:
+            return False
+        index = obsidian.resolve_subpath(subpath, note.headings)
+        return (index is not None and obsidian.heading_anchor(note.headings, index) == anchor
+                and (line is None or note.headings[index].line <= line))
 
-    def to_story(self, story: Story, source: str, *, display: str | None = None) -> str:
-        """A link that opens the story's heading in Obsidian."""
-        return self.to_note(story.note, display or story.title, source, story.anchor)
-
-    def to_principle(self, name: str, source: str, *, table: bool = False) -> str:
-        """A link to a principle's index note, showing its name."""
-        return self.to_note(self.paths[name], name, source, table=table)
+    def _markdown(self, path: str, display: str, source: str, anchor: str, *, table: bool) -> str:
+        """`[display](relative/path.md#github-slug)`, for GitHub, Jekyll and Hugo readers."""
+        note = self.vault.notes.get(path)
+        fragment = heading_slug(note, anchor) if note is not None and anchor else None
+        return _markdown_link(path, display, source, fragment, table=table)
 
 
-def _markdown_link(path: str, display: str, source: str, heading: str) -> str:
-    relative = _relative(path, source)
-    fragment = "#" + github_slug(heading) if heading else ""
-    label = display.replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}]({obsidian.encode_md_path(relative)}{fragment})"
+def _markdown_link(path: str, display: str, source: str, fragment: str | None, *, table: bool = False) -> str:
+    """A CommonMark link from `source` to `path`, the path relative and percent-encoded."""
+    label = re.sub(r"([\\\[\]])", r"\\\1", " ".join(display.split()))
+    if table:
+        label = label.replace("|", "\\|")
+    hash_part = "#" + obsidian.encode_md_path(fragment) if fragment else ""
+    return f"[{label}]({obsidian.encode_md_path(_relative(path, source))}{hash_part})"
 
 
-def github_slug(heading: str) -> str:
-    """The heading id GitHub, Jekyll (kramdown GFM) and Hugo give a heading."""
-    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return text.replace(" ", "-")
+def heading_slug(note: Note, anchor: str) -> str | None:
+    """The id GitHub gives the heading that `#anchor` opens in Obsidian, or None.
+
+    Ids are counted over every heading of the note in document order (quoted
+    and listed ones too), the second `x` becoming `x-1`, as GitHub does.
+    Headings inside `%%` comments count with empty text (their text is not kept)."""
+    index = obsidian.resolve_subpath(anchor, note.headings)
+    if index is None:
+        return None
+    wanted = note.headings[index].line
+    seen: Counter[str] = Counter()
+    for block in note.blocks:
+        if block.kind == "heading":
+            slug = github_slug(heading_text_content(block.text))
+            unique = f"{slug}-{seen[slug]}" if seen[slug] else slug
+            seen[slug] += 1
+            if block.line == wanted:
+                return unique
+    return None
+
+
+_INLINE_HTML = mistune.create_markdown(plugins=["strikethrough"])
+
+
+def heading_text_content(text: str) -> str:
+    """The text of a heading as a browser shows it: inline markup rendered, tags dropped."""
+    rendered = _INLINE_HTML("# " + " ".join(text.split())) if text.strip() else ""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(rendered))).strip()
+
+
+def github_slug(text: str) -> str:
+    """GitHub's heading id for a heading's text content (html-pipeline's rule).
+
+    Lower-cased; every character that is not a letter, mark, decimal or letter
+    number, connector (`_`), `-` or space is dropped; each space becomes `-`.
+    Hugo (goldmark, `autoHeadingIDType = "github"`) and kramdown's GFM parser
+    (Jekyll) follow the same rule for ordinary text. Duplicates: `heading_slug`."""
+    kept = (ch for ch in text.lower() if ch in "- " or unicodedata.category(ch)[0] in "LM"
+            or unicodedata.category(ch) in ("Nd", "Nl", "Pc"))
+    return "".join(kept).replace(" ", "-")
 
 
 def _relative(path: str, source: str) -> str:
