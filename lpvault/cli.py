@@ -76,6 +76,7 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool) -> None:
       lpvault index ~/Notes --output "Interview Index"
       lpvault index --check           for pre-commit and CI
     """
+    from lpvault.lock import LockHeld
     from lpvault.pipeline import run_index
 
     config = _config(vault, output=output)
@@ -84,6 +85,9 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool) -> None:
         result = run_index(vault, config, check=check, progress=_progress(quiet))
     except TemplateError as error:
         raise click.UsageError(str(error)) from None
+    except LockHeld as error:
+        click.echo(f"lpvault index: {error}", err=True)
+        sys.exit(1)
     for path in result.refused:
         click.echo(f"{path}: not written: a file lpvault did not generate is in the way; "
                    "move it or change 'output'", err=True)
@@ -111,6 +115,51 @@ def stories(vault: Path, fmt: str) -> None:
 
     config = _config(vault)
     click.echo(stories_as(load_vault(vault, config), fmt), nl=False)
+
+
+@main.command()
+@VAULT_ARG
+@click.option("--output", help="Output folder inside the vault (default: LP Index).")
+@click.option("--polling", is_flag=True, help="Poll for changes (network drives, WSL, Docker mounts) instead of native events.")
+@click.option("--debounce", type=click.IntRange(0, 60_000), metavar="MS",
+              help="Start a cycle once events stop for MS milliseconds (default 50, or debounce_ms in the config).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print every changed note and every index note written.")
+def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, quiet: bool, verbose: bool) -> None:
+    """Index the vault, then update the index notes on every save (Ctrl-C to stop).
+
+    \b
+    One line per cycle: notes re-parsed, index notes written, milliseconds.
+    Examples:
+      lpvault watch ~/Notes
+      lpvault watch ~/Notes --polling       on a network drive or a Docker mount
+    """
+    from lpvault.lock import LockHeld
+    from lpvault.watch import VaultGone, Watcher, WatchError, stop_on_signals
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    overrides = {"output": output, "debounce_ms": debounce}
+    watcher = Watcher(vault, _config(vault, **overrides), log=_watch_log(quiet, verbose), polling=polling,
+                      overrides=overrides)
+    try:
+        with stop_on_signals(watcher):
+            watcher.run()
+    except (LockHeld, VaultGone, WatchError) as error:
+        click.echo(f"lpvault watch: {error}", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _watch_log(quiet: bool, verbose: bool) -> Callable[[str, str], None]:
+    """Errors to stderr always; cycle lines unless --quiet; details with --verbose."""
+    def log(level: str, message: str) -> None:
+        if level == "error":
+            click.echo(message, err=True)
+        elif level == "info" and not quiet or level == "debug" and verbose:
+            click.echo(message)
+
+    return log
 
 
 if __name__ == "__main__":  # pragma: no cover

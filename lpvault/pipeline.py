@@ -142,14 +142,36 @@ def render_pages(root: Path, vault: Vault) -> dict[str, str]:
     return {page.path: render(env, page.template, page.context) for page in pages}
 
 
+INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
+
+
 def run_index(root: Path, config: Config, *, check: bool = False,
               progress: Callable[[int, int], None] | None = None) -> IndexResult:
     """Index the vault: render every index note, then write (or, with check, compare)."""
+    from lpvault.lock import VaultLock
     from lpvault.write import stale_outputs, write_outputs
 
     vault = load_vault(root, config, progress=progress)
     outputs = render_pages(root, vault)  # every template renders before anything is written
     if check:
         return IndexResult(vault, [], [], [], [], stale_outputs(root, outputs, config.output))
-    report = write_outputs(root, outputs, config.output)
+    with VaultLock(root, purpose="index", wait=INDEX_LOCK_WAIT):  # never interleave with another writer
+        report = write_outputs(root, outputs, config.output)
     return IndexResult(vault, report.written, report.unchanged, report.removed, report.refused, [])
+
+
+def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str]]:
+    """`render_pages` for repeated use (`watch`): the template environment, and with it the
+    compiled templates, is kept between calls (compiling costs tens of milliseconds; Jinja
+    reloads a template whose file changed)."""
+    from lpvault.index import build_pages
+    from lpvault.lint import lint_summary
+    from lpvault.render import make_environment, render
+
+    env = make_environment(root / config.templates_dir if config.templates_dir else None)
+
+    def render_all(vault: Vault) -> dict[str, str]:
+        pages = build_pages(vault, lint_summary(vault))
+        return {page.path: render(env, page.template, page.context) for page in pages}
+
+    return render_all

@@ -1,0 +1,328 @@
+"""`lpvault watch`: watchdog events -> debounce -> the pipeline `index` uses, nothing more.
+
+The event handler (running in watchdog's thread) only records which vault paths
+changed and wakes the loop. The loop (the caller's thread) waits until events stop
+for the debounce interval, updates the in-memory model with just those paths,
+renders the index notes in memory and writes the ones whose text changed, exactly
+as `index` does. Output paths, hidden folders (ours, `.obsidian`, `.git`),
+ignored folders and editor temp files never wake it. An error in a cycle is
+logged and the loop goes on; the vault folder itself disappearing ends it.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from watchdog.events import (
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileAttribEvent, FileClosedEvent, FileCreatedEvent,
+    FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler,
+)
+
+from lpvault.config import Config, ConfigError, load_config
+from lpvault.live import LiveVault, Update
+from lpvault.lock import VaultLock
+from lpvault.scan import is_ignored
+from lpvault.vault import Vault
+
+Log = Callable[[str, str], None]  # (level: 'error' | 'info' | 'debug', message)
+
+# Opened and closed-without-writing are left out on purpose: reading a note (as we do) emits them.
+EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+               FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+CONFIG_PATHS = frozenset({"lpvault.toml", ".lpvault.toml", "pyproject.toml", ".obsidian/app.json",
+                          ".obsidian/templates.json", ".obsidian/plugins/templater-obsidian/data.json"})
+_TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".temp", ".bak", ".crswap", ".part", "~")
+_ROOT_CHECK_SECONDS = 0.5
+
+
+class VaultGone(Exception):
+    """The vault folder itself was deleted, moved or unmounted."""
+
+
+class WatchError(Exception):
+    """The vault cannot be watched (for instance the inotify watch limit is reached)."""
+
+
+def is_temp_name(name: str) -> bool:
+    """An editor's temp, swap, backup or lock file (vim, emacs, Obsidian, atomic savers)."""
+    lower = name.lower()
+    return (lower.startswith((".#", "~$", ".~")) or lower.endswith(_TEMP_SUFFIXES)
+            or lower.startswith("#") and lower.endswith("#") or lower == "4913")
+
+
+@dataclass
+class Changes:
+    """What happened since the last cycle, by vault-relative path."""
+
+    files: set[str] = field(default_factory=set)
+    rescan: bool = False  # a folder appeared, vanished or moved
+    config: bool = False
+    root_gone: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.rescan or self.config or self.root_gone)
+
+
+class ChangeRecorder(FileSystemEventHandler):
+    """Records changed vault paths from watchdog's thread and wakes the loop."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.base = os.path.abspath(root)
+        self.config = config
+        self.wake = threading.Event()
+        self.last_event = 0.0
+        self._lock = threading.Lock()
+        self._pending = Changes()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        """Note the event's paths (both ends of a move) if they matter to the index."""
+        if event.event_type in ("opened", "closed_no_write") or event.is_directory and event.event_type == "modified":
+            return
+        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        with self._lock:
+            noted = [self._note(os.fsdecode(p), event) for p in paths if p]
+            if any(noted):
+                self.last_event = time.monotonic()
+                self.wake.set()
+
+    def take(self) -> Changes:
+        """The changes recorded so far; the recorder starts afresh."""
+        with self._lock:
+            changes, self._pending = self._pending, Changes()
+            self.wake.clear()
+            return changes
+
+    def relative(self, path: str) -> str | None:
+        """The vault-relative POSIX path, '' for the vault itself, None outside it."""
+        if path == self.base:
+            return ""
+        if not path.startswith(self.base + os.sep):
+            return None
+        return path[len(self.base) + 1:].replace(os.sep, "/")
+
+    def _note(self, path: str, event: FileSystemEvent) -> bool:
+        rel = self.relative(path)
+        if rel is None:
+            return False
+        if rel == "":
+            gone = event.event_type in ("deleted", "moved")
+            self._pending.root_gone = self._pending.root_gone or gone
+            return gone
+        if rel in CONFIG_PATHS:
+            self._pending.config = True
+            return True
+        if event.is_directory:
+            if is_ignored(rel, self.config, folder=True):
+                return False
+            self._pending.rescan = True
+            return True
+        if is_ignored(rel, self.config) or is_temp_name(rel.rsplit("/", 1)[-1]):
+            return False
+        self._pending.files.add(rel)
+        return True
+
+
+@dataclass
+class CycleReport:
+    """One cycle: what was re-parsed and removed, which index notes were written, how long it took."""
+
+    update: Update
+    written: list[str]
+    refused: list[str]
+    milliseconds: float
+
+    def line(self) -> str:
+        """`[watch] 1 note re-parsed, 2 index notes written (Customer Obsession, ...), 12 ms`."""
+        reparsed, removed = len(self.update.reparsed), len(self.update.removed)
+        parts = [f"{reparsed} {_plural(reparsed, 'note')} re-parsed{_names(self.update.reparsed)}"]
+        if removed:
+            parts.append(f"{removed} removed{_names(self.update.removed)}")
+        count = len(self.written)
+        parts.append(f"{count} index {_plural(count, 'note')} written{_names(self.written, stem=True)}")
+        parts.append(f"{self.milliseconds:.0f} ms")
+        return "[watch] " + ", ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _names(paths: list[str], *, stem: bool = False, limit: int = 3) -> str:
+    if not paths:
+        return ""
+    names = [p.rsplit("/", 1)[-1][:-3] if stem and p.endswith(".md") else p for p in paths]
+    more = f", +{len(names) - limit} more" if len(names) > limit else ""
+    return f" ({', '.join(names[:limit])}{more})"
+
+
+class Watcher:
+    """Keeps one vault's index notes up to date until `stop()` is called."""
+
+    def __init__(self, root: Path, config: Config, *, log: Log, polling: bool = False,
+                 overrides: Mapping[str, Any] | None = None, poll_seconds: float = 1.0) -> None:
+        self.root, self.config, self.log = root, config, log
+        self.polling, self.poll_seconds = polling, poll_seconds
+        self.overrides = dict(overrides or {})  # command-line settings, kept when the config file is reloaded
+        self.recorder = ChangeRecorder(root, config)
+        self.model = LiveVault(root, config)
+        self.renderer: Callable[[Vault], dict[str, str]] | None = None
+        self.cycles = 0
+        self._stopping = False
+        self._refused: list[str] = []
+
+    @property
+    def debounce(self) -> float:
+        """Seconds without events before a cycle starts."""
+        return self.config.debounce_ms / 1000
+
+    def stop(self) -> None:
+        """End after the cycle in progress; only sets a flag, so it is safe in a signal handler."""
+        self._stopping = True
+
+    def run(self) -> None:
+        """Take the vault's lock, index once, then follow events until `stop()`.
+
+        Raises LockHeld (another lpvault writes this vault), WatchError (cannot
+        watch) or VaultGone (the vault folder disappeared).
+        """
+        with VaultLock(self.root, purpose="watch"):
+            observer = self._start_observer()
+            try:
+                self._cycle(Changes(rescan=True), first=True)
+                kind = "polling" if self.polling else "native events"
+                self.log("info", f"[watch] watching {self.root} ({kind}); Ctrl-C to stop")
+                while self._wait_for_changes():
+                    self._cycle(self.recorder.take())
+            finally:
+                observer.stop()
+                observer.join(timeout=5)
+
+    def _start_observer(self) -> Any:
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        observer = PollingObserver(timeout=self.poll_seconds) if self.polling else Observer()
+        try:
+            observer.schedule(self.recorder, os.path.abspath(self.root), recursive=True, event_filter=EVENT_TYPES)
+            observer.start()
+        except OSError as error:
+            hint = "" if self.polling else "; try --polling"
+            raise WatchError(f"cannot watch {self.root}: {error.strerror or error}{hint}") from None
+        return observer
+
+    def _wait_for_changes(self) -> bool:
+        """Block until events arrive and then stop for the debounce interval; False when stopping."""
+        next_check = time.monotonic() + _ROOT_CHECK_SECONDS
+        while not self.recorder.wake.wait(0.1):
+            if self._stopping:
+                return False
+            if time.monotonic() >= next_check:
+                self._check_root()
+                next_check = time.monotonic() + _ROOT_CHECK_SECONDS
+        first = time.monotonic()
+        limit = max(1.0, 20 * self.debounce)  # a writer that never pauses still gets a cycle now and then
+        while not self._stopping:
+            quiet = self.recorder.last_event + self.debounce - time.monotonic()
+            if quiet <= 0 or time.monotonic() - first >= limit:
+                return True
+            time.sleep(min(quiet, 0.1))
+        return False
+
+    def _check_root(self) -> None:
+        if not os.path.isdir(self.root):
+            raise VaultGone(f"the vault folder {self.root} is gone (deleted, moved or unmounted)")
+
+    def _cycle(self, changes: Changes, *, first: bool = False) -> None:
+        """Update the model with the changes, then render and write like `index`; log one line."""
+        started = time.perf_counter()
+        try:
+            self._check_root()
+            update, render = self._apply(changes)
+            written, refused = self._publish() if render or first else ([], [])
+        except VaultGone:
+            raise
+        except Exception as error:  # one bad cycle must not end the watch
+            self.log("error", f"[watch] error: {type(error).__name__}: {error}")
+            return
+        self.cycles += 1
+        self._report(CycleReport(update, written, refused, (time.perf_counter() - started) * 1000))
+
+    def _apply(self, changes: Changes) -> tuple[Update, bool]:
+        """Bring the model up to date; also say whether the index notes need rendering."""
+        if changes.root_gone:
+            self._check_root()
+        if changes.config and self._reload_config():
+            return self.model.rescan(), True
+        if changes.rescan:
+            update = self.model.rescan(force=changes.files)
+        else:
+            update = self.model.update(changes.files)
+        return update, update.changed or self._templates_changed(changes.files)
+
+    def _templates_changed(self, paths: set[str]) -> bool:
+        folder = (self.config.templates_dir or "").strip("/")
+        changed = bool(folder) and any(p == folder or p.startswith(folder + "/") for p in paths)
+        if changed:
+            self.renderer = None  # the override folder may have appeared or gone
+        return changed
+
+    def _reload_config(self) -> bool:
+        """Read the settings again; a new configuration means a fresh model. False when unchanged or invalid."""
+        try:
+            config = load_config(self.root, overrides=self.overrides)
+        except ConfigError as error:
+            self.log("error", f"[watch] config: {error} (keeping the previous settings)")
+            return False
+        if config == self.config:
+            return False
+        self.log("info", "[watch] settings changed: indexing everything again")
+        self.config = self.recorder.config = config
+        self.model = LiveVault(self.root, config)
+        self.renderer = None
+        return True
+
+    def _publish(self) -> tuple[list[str], list[str]]:
+        """Render every index note in memory and write the changed ones (the functions `index` uses)."""
+        from lpvault.pipeline import page_renderer
+        from lpvault.write import write_outputs
+
+        if self.renderer is None:
+            self.renderer = page_renderer(self.root, self.config)
+        outputs = self.renderer(self.model.vault())
+        self._check_root()  # never recreate a vanished vault by writing into it
+        report = write_outputs(self.root, outputs, self.config.output)
+        return report.written + report.removed, report.refused
+
+    def _report(self, report: CycleReport) -> None:
+        for path, why in report.update.unreadable:
+            self.log("info", f"[watch] {path}: {why}")
+        if report.refused != self._refused:
+            for path in report.refused:
+                self.log("error", f"[watch] {path}: not written: a file lpvault did not generate is in the way")
+            self._refused = report.refused
+        idle = not (report.update.reparsed or report.update.removed or report.written)
+        self.log("debug" if idle else "info", report.line())
+        for path in report.update.reparsed + report.update.removed:
+            self.log("debug", f"[watch]   changed: {path}")
+        for path in report.written:
+            self.log("debug", f"[watch]   wrote: {path}")
+
+
+@contextmanager
+def stop_on_signals(watcher: Watcher) -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM let the cycle in progress finish, then end the watch."""
+    def handler(signum: int, frame: object) -> None:
+        watcher.stop()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

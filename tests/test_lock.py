@@ -1,0 +1,145 @@
+"""The vault's write lock: exclusive, pid inside, stale locks recovered, used by `index`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lpvault.cli import main
+from lpvault.lock import LockHeld, Owner, VaultLock, is_stale, lock_path, read_owner
+
+LINUX_PROC = Path("/proc/self/stat").exists()
+
+
+def write_lock(root: Path, text: str) -> Path:
+    """A lock file with the given content, as another process would leave it."""
+    path = lock_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_acquire_writes_pid_and_release_removes_it(tmp_path: Path) -> None:
+    with VaultLock(tmp_path, purpose="watch") as lock:
+        owner = read_owner(lock.path)
+        assert owner is not None and owner.pid == os.getpid() and owner.purpose == "watch"
+    assert not lock_path(tmp_path).exists()
+
+
+def test_lock_lives_in_hidden_folder(tmp_path: Path) -> None:
+    assert lock_path(tmp_path) == tmp_path / ".lpvault" / "lock"
+
+
+def test_second_lock_refused_while_held(tmp_path: Path) -> None:
+    with VaultLock(tmp_path, purpose="watch"):
+        with pytest.raises(LockHeld) as raised:
+            VaultLock(tmp_path, purpose="index").acquire()
+    assert raised.value.owner.pid == os.getpid()
+    assert f"lpvault watch (pid {os.getpid()})" in str(raised.value)
+
+
+def test_lock_held_by_watch_is_refused_at_once_even_with_wait(tmp_path: Path) -> None:
+    with VaultLock(tmp_path, purpose="watch"):
+        with pytest.raises(LockHeld):
+            VaultLock(tmp_path, purpose="index", wait=600).acquire()  # would hang if it waited
+
+
+def test_index_lock_waits_for_another_index(tmp_path: Path) -> None:
+    first = VaultLock(tmp_path, purpose="index")
+    first.acquire()
+    second = VaultLock(tmp_path, purpose="index", wait=60)
+    worker = threading.Thread(target=second.acquire)
+    worker.start()
+    first.release()
+    worker.join(timeout=60)
+    assert second.held
+    second.release()
+
+
+def test_stale_lock_of_dead_process_is_recovered(tmp_path: Path) -> None:
+    write_lock(tmp_path, f"{dead_pid()}\n\nwatch\n")
+    with VaultLock(tmp_path, purpose="index") as lock:
+        assert read_owner(lock.path).pid == os.getpid()
+
+
+def test_our_own_pid_in_a_lock_we_do_not_hold_is_stale(tmp_path: Path) -> None:
+    path = write_lock(tmp_path, f"{os.getpid()}\n\nwatch\n")
+    assert is_stale(path, read_owner(path))
+    with VaultLock(tmp_path, purpose="watch"):
+        assert not is_stale(path, read_owner(path))
+
+
+@pytest.mark.skipif(not LINUX_PROC, reason="process start times come from /proc")
+def test_reused_pid_is_stale(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        path = write_lock(tmp_path, f"{sleeper.pid}\n1\nwatch\n")  # alive, but started at another time
+        assert is_stale(path, read_owner(path))
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_live_other_process_holds_the_lock(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        path = write_lock(tmp_path, f"{sleeper.pid}\n\nwatch\n")
+        with pytest.raises(LockHeld):
+            VaultLock(tmp_path, purpose="index").acquire()
+        assert read_owner(path).pid == sleeper.pid
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_garbled_lock_is_held_while_fresh_and_recovered_when_old(tmp_path: Path) -> None:
+    path = write_lock(tmp_path, "")
+    with pytest.raises(LockHeld):
+        VaultLock(tmp_path, purpose="index").acquire()
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+    with VaultLock(tmp_path, purpose="index"):
+        assert read_owner(path).pid == os.getpid()
+
+
+def test_release_never_removes_a_lock_taken_over(tmp_path: Path) -> None:
+    lock = VaultLock(tmp_path, purpose="watch")
+    lock.acquire()
+    path = write_lock(tmp_path, "999999999\n\nwatch\n")
+    lock.release()
+    assert read_owner(path) == Owner(999999999, "", "watch")
+
+
+def test_index_command_refused_while_watch_holds_the_lock(tmp_path: Path) -> None:
+    (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
+    with VaultLock(tmp_path, purpose="watch"):
+        result = CliRunner().invoke(main, ["index", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "lpvault watch" in result.output and "is writing this vault's index" in result.output
+    assert not (tmp_path / "LP Index").exists()
+
+
+def test_index_check_needs_no_lock(tmp_path: Path) -> None:
+    (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 0
+    with VaultLock(tmp_path, purpose="watch"):
+        assert CliRunner().invoke(main, ["index", "--check", str(tmp_path)]).exit_code == 0
+
+
+def test_index_releases_its_lock(tmp_path: Path) -> None:
+    (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 0
+    assert not lock_path(tmp_path).exists()
