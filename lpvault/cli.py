@@ -67,7 +67,9 @@ def main() -> None:
 @click.option("--output", help="Output folder inside the vault (default: LP Index).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the index notes that are out of date.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def index(vault: Path, output: str | None, check: bool, quiet: bool) -> None:
+@click.option("--fail-on-change", is_flag=True,
+              help="Exit 1 when an index note was written or removed (the pre-commit hook: stage the new index).")
+def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_change: bool) -> None:
     """Write the index notes (one per principle and the hub) into the vault.
 
     \b
@@ -96,7 +98,8 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool) -> None:
             click.echo(f"{path}: out of date (run `lpvault index`)")
     elif not quiet:
         click.echo(result.summary(time.perf_counter() - started))
-    sys.exit(1 if result.refused or (check and result.stale) else 0)
+    changed = fail_on_change and bool(result.written or result.removed)
+    sys.exit(1 if result.refused or (check and result.stale) or changed else 0)
 
 
 @main.command()
@@ -115,6 +118,68 @@ def stories(vault: Path, fmt: str) -> None:
 
     config = _config(vault)
     click.echo(stories_as(load_vault(vault, config), fmt), nl=False)
+
+
+# -- lint, rules, init, new --------------------------------------------------------
+
+SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text: path:line:col: CODE message; json: a list of objects; github: workflow annotations.")
+@click.option("--fail-on", type=SEVERITY_CHOICE, default="error", show_default=True,
+              help="Exit 1 when a finding is at least this severe.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, names or prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Not these rules (codes, names or prefixes; comma-separated).")
+@click.option("--statistics", is_flag=True, help="Also print the count of findings per rule.")
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, select: tuple[str, ...],
+         ignore: tuple[str, ...], statistics: bool) -> None:
+    """Report unfinished stories, placeholders, broken links and other findings.
+
+    PATHS is a vault folder (default: the current folder) or note files, as
+    pre-commit passes them: files are reported on alone, but links resolve
+    against their whole vault (the nearest folder up holding .obsidian/,
+    lpvault.toml, .lpvault.toml or .git).
+
+    \b
+    Examples:
+      lpvault lint ~/Notes
+      lpvault lint --select LPV101,missing-part --fail-on warning
+      lpvault lint --format github "Stories/Dive Deep.md"
+    Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or config error.
+    """
+    from lpvault.findings import Severity
+    from lpvault.lint_format import format_findings
+    from lpvault.lint_format import statistics as stats_text
+
+    findings = _lint_findings(paths, select, ignore)
+    click.echo(format_findings(findings, fmt), nl=False, color=ctx.color)
+    if statistics:
+        click.echo(stats_text(findings), nl=False, err=fmt != "text")
+    sys.exit(1 if any(f.severity >= Severity.parse(fail_on) for f in findings) else 0)
+
+
+def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Any]:
+    """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them."""
+    from dataclasses import replace
+
+    from lpvault.lint import choose_rules
+    from lpvault.lint import lint as run_lint
+    from lpvault.pipeline import load_vault
+    from lpvault.roots import display_path, resolve_targets
+
+    try:
+        rules = choose_rules(select, ignore)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    cwd = Path.cwd()
+    targets = resolve_targets(paths, cwd=cwd)
+    vault = load_vault(targets.root, _config(targets.root))
+    findings = run_lint(vault, paths=targets.select(vault.notes), rules=rules)
+    return [replace(f, path=display_path(targets.root, f.path, cwd=cwd)) for f in findings]
 
 
 @main.command()
@@ -160,6 +225,82 @@ def _watch_log(quiet: bool, verbose: bool) -> Callable[[str, str], None]:
             click.echo(message)
 
     return log
+
+
+@main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: the table the README carries.")
+def rules_command(fmt: str) -> None:
+    """List every lint rule: code, name, default severity and what it reports.
+
+    \b
+    Examples:
+      lpvault rules
+      lpvault rules --format markdown
+    """
+    from lpvault.lint_format import rules_table
+    from lpvault.rules import RULES
+
+    click.echo(rules_table(RULES, fmt), nl=False)
+
+
+@main.command()
+@VAULT_ARG
+def init(vault: Path) -> None:
+    """Write a commented lpvault.toml with every key at its default.
+
+    Refuses (exit 1) when the vault already has lpvault.toml or .lpvault.toml.
+
+    \b
+    Example:
+      lpvault init ~/Notes
+    """
+    from lpvault.scaffold import init_config
+
+    if not vault.is_dir():
+        raise click.UsageError(f"{vault}: no such folder")
+    try:
+        path = init_config(vault)
+    except FileExistsError as error:
+        click.echo(f"{error.args[0]}: already exists; not overwritten", err=True)
+        sys.exit(1)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("title")
+@click.option("--principle", "-p", required=True, help="The principle the story is for (any spelling lpvault accepts).")
+@click.option("--vault", "vault", default=".", type=click.Path(file_okay=False, path_type=Path), show_default=True,
+              help="The vault to write the note into (at its top level).")
+def new(title: str, principle: str, vault: Path) -> None:
+    """Write a blank STAR skeleton note for a new story (from templates/story.md.j2).
+
+    The note is named after TITLE and refuses (exit 1) to overwrite one that
+    exists. Until its parts are filled in, `lpvault lint` reports it as a blank skeleton.
+
+    \b
+    Example:
+      lpvault new "Cut invoice support tickets" --principle "Customer Obsession"
+    """
+    from lpvault.pipeline import make_catalog
+    from lpvault.scaffold import new_story
+
+    config = _config(vault)
+    catalog = make_catalog(config)
+    found = catalog.match(principle)
+    if found is None:
+        near = catalog.near_miss(principle)
+        hint = f": did you mean '{near.name}'?" if near else " (see the principles in your hub note)"
+        raise click.BadParameter(f"'{principle}' is not a principle{hint}", param_hint="'--principle'")
+    templates = vault / config.templates_dir if config.templates_dir else None
+    try:
+        path = new_story(vault, title, found, templates_dir=templates)
+    except FileExistsError as error:
+        click.echo(f"{error.filename or error}: already exists; not overwritten", err=True)
+        sys.exit(1)
+    except TemplateError as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,68 @@
+"""Findings as text, JSON or GitHub workflow annotations, and their statistics."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Iterable, Sequence
+
+import click
+
+from lpvault.findings import Finding, Severity
+from lpvault.rules.base import Rule
+
+FORMATS = ("text", "json", "github")
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def format_findings(findings: Sequence[Finding], fmt: str) -> str:
+    """All findings in one of FORMATS ('' for text with nothing to say)."""
+    if fmt == "json":
+        return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
+    render = _github if fmt == "github" else _text
+    return "".join(render(f) + "\n" for f in findings)
+
+
+def _text(finding: Finding) -> str:
+    """`path:line:col: CODE message`, the code coloured by severity (shown on a terminal only)."""
+    code = click.style(finding.code, fg=_COLOURS[finding.severity], bold=finding.severity is Severity.ERROR)
+    return f"{click.style(finding.path, bold=True)}:{finding.line}:{finding.column}: {code} {finding.message}"
+
+
+def _github(finding: Finding) -> str:
+    """A workflow command: `::warning file=...,line=...,col=...,title=...::message`."""
+    props = {"file": finding.path, "line": finding.line, "col": finding.column,
+             "title": f"{finding.code} {finding.rule}"}
+    joined = ",".join(f"{key}={_escape(str(value), prop=True)}" for key, value in props.items())
+    return f"::{_GITHUB_LEVEL[finding.severity]} {joined}::{_escape(finding.message)}"
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def statistics(findings: Iterable[Finding]) -> str:
+    """flake8's `--statistics`: count, code and rule per rule, then the total by severity."""
+    findings = list(findings)
+    per_rule = Counter((f.code, f.rule) for f in findings)
+    lines = [f"{count:<5} {code} {name}" for (code, name), count in sorted(per_rule.items())]
+    by_severity = Counter(f.severity for f in findings)
+    parts = [f"{by_severity[s]} {s.label}" for s in sorted(Severity, reverse=True) if by_severity[s]]
+    lines.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" + (f" ({', '.join(parts)})" if parts else ""))
+    return "\n".join(lines) + "\n"
+
+
+def rules_table(rules: Sequence[Rule], fmt: str = "text") -> str:
+    """The rule catalog: aligned columns (code, name, severity, summary), or the
+    README's Markdown table, which adds each rule's "Why"."""
+    if fmt == "markdown":
+        rows = ["| code | name | severity | what it reports | why it matters |", "| --- | --- | --- | --- | --- |"]
+        rows += [f"| {r.code} | `{r.name}` | {r.severity.label} | {_cell(r.summary)} | {_cell(r.why)} |" for r in rules]
+        return "\n".join(rows) + "\n"
+    width = max(len(r.name) for r in rules)
+    return "".join(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n" for r in rules)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
