@@ -93,7 +93,7 @@ class LinkWriter:
         if self.resolver.resolve(linkpath, source) != path:
             linkpath = path[:-3] if path.lower().endswith(".md") else path
         target = f"{linkpath}#{anchor}" if anchor else linkpath
-        display = obsidian.escape_display(display)
+        display = obsidian.escape_display(plain_display(display))
         if display == target:
             return f"[[{target}]]"
         separator = "\\|" if table else "|"  # a bare | would split a table cell
@@ -121,11 +121,23 @@ class LinkWriter:
 
 def _markdown_link(path: str, display: str, source: str, fragment: str | None, *, table: bool = False) -> str:
     """A CommonMark link from `source` to `path`, the path relative and percent-encoded."""
-    label = re.sub(r"([\\\[\]])", r"\\\1", " ".join(display.split()))
+    label = re.sub(r"([\\\[\]])", r"\\\1", " ".join(plain_display(display).split()))
     if table:
         label = label.replace("|", "\\|")
     hash_part = "#" + obsidian.encode_md_path(fragment) if fragment else ""
     return f"[{label}]({obsidian.encode_md_path(_relative(path, source))}{hash_part})"
+
+
+_WIKILINK_TEXT = re.compile(r"!?\[\[(?:[^\[\]|\n]*\|)?([^\[\]|\n]*)\]\]")
+_MD_LINK_TEXT = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain_display(text: str) -> str:
+    """Heading text as a link's display: `[[a|b]]` shows `b`, `[t](url)` shows `t`,
+    `\\#` shows `#`; emphasis is left as written."""
+    text = _WIKILINK_TEXT.sub(r"\1", text)
+    return _BACKSLASH_ESCAPE.sub(r"\1", _MD_LINK_TEXT.sub(r"\1", text))
 
 
 def heading_slug(note: Note, anchor: str) -> str | None:
