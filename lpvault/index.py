@@ -161,7 +161,7 @@ def heading_slug(note: Note, anchor: str) -> str | None:
     return None
 
 
-_INLINE_HTML = mistune.create_markdown(plugins=["strikethrough"])
+_INLINE_HTML = mistune.create_markdown(escape=False, plugins=["strikethrough"])
 
 
 def heading_text_content(text: str) -> str:

@@ -51,7 +51,7 @@ def parse_text(path: str, text: str) -> Note:
     except NestingTooDeep:
         blocks = []
         problems.append(Problem("unreadable-file", 1, 1, "nesting too deep to parse (lists or quotes nested thousands deep)"))
-    blocks, directives, touched = _hide_comments(blocks)
+    blocks, directives, touched = _hide_comments(_close_quotes(blocks, lines))
     fm = front.data
     fm_lines = lines[:front.line_count]
     fm_tags, tag_problems = _front_matter_tags(fm, fm_lines)
@@ -76,6 +76,28 @@ def parse_text(path: str, text: str) -> Note:
 def _stem(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
+
+
+# -- block quotes --------------------------------------------------------------
+
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))+")
+
+
+def _close_quotes(blocks: list[Block], lines: list[str]) -> list[Block]:
+    """Blocks that mistune keeps inside a quote although their first line has no `>`.
+
+    mistune 3.4 reads `> quote` followed by `# Heading` (no blank line) as one
+    quote holding the heading and everything up to the next blank line.
+    CommonMark only continues a quote lazily with paragraph text, which never
+    starts a block, so a block whose first line has no `>` is outside it."""
+    fixed = []
+    for block in blocks:
+        if block.quoted and 0 < block.line <= len(lines):
+            prefix = _CONTAINER_PREFIX.match(lines[block.line - 1])
+            if prefix is None or ">" not in prefix.group(0):
+                block = replace(block, quoted=False)
+        fixed.append(block)
+    return fixed
 
 
 # -- %% comments and directives ------------------------------------------------

@@ -163,6 +163,8 @@ PARSE_CASES = [
          headings=[H(2, "C# tips: a | b ^ [x] 100% `code` **bold**", 1)]),
     Case("s2-heading-in-quote", "> # Quoted\n", headings=[H(1, "Quoted", 1, False)]),
     Case("s2-heading-in-callout", "> [!tip] T\n> ## Inside\n", headings=[H(2, "Inside", 2, False)]),
+    Case("s2-heading-after-quote", "> quote\n# After\n> [!tip] T\n## Also after\n",
+         headings=[H(1, "After", 2), H(2, "Also after", 4)]),
     Case("s2-heading-in-list", "- # Listed\n", headings=[H(1, "Listed", 1, False)]),
     Case("s2-heading-in-fence", "```\n# not\n```\n", headings=[]),
     Case("s2-heading-in-html", "<div>\n\n# inside html block?\n\n</div>\n", headings=[H(1, "inside html block?", 3)]),
