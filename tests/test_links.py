@@ -334,3 +334,42 @@ def test_link_graph_covers_every_link_in_order() -> None:
     edges = list(link_graph(assemble(config, make_catalog(config), analyses)))
     assert [(e.source, e.link.target, e.resolved, e.heading_found) for e in edges] == [
         ("a.md", "b", "b.md", None), ("b.md", "a", "a.md", True), ("b.md", "zz", None, None)]
+
+
+# -- links lpvault writes are read back before they are written (§12) -----------------------
+
+WRITER_NOTE = "# A\n\n## Notes\n\nx\n\n# B\n\n## Notes\n\ny\n"
+
+
+@pytest.fixture
+def writer():
+    from lpvault.index import LinkWriter
+
+    config = Config()
+    analyses = {"Story note.md": Analysis(parse_text("Story note.md", WRITER_NOTE), ())}
+    return LinkWriter(assemble(config, make_catalog(config), analyses))
+
+
+def _story(anchor: str, line: int):
+    from lpvault.model import Story
+
+    return Story(note="Story note.md", title="Title | with [brackets]", line=line, end_line=line, anchor=anchor)
+
+
+@pytest.mark.parametrize("anchor, line, written", [
+    ("Notes", 5, "[[Story note#Notes|Title / with (brackets)]]"),
+    ("B#Notes", 11, "[[Story note#B#Notes|Title / with (brackets)]]"),
+    ("", 5, "[[Story note|Title / with (brackets)]]"),
+    # the checks: each falls back to the note itself
+    ("Missing", 5, "[[Story note|Title / with (brackets)]]"),  # opens no heading
+    ("A#Notes", 5, "[[Story note|Title / with (brackets)]]"),  # opens it, but not in lpvault's form
+    ("B", 5, "[[Story note|Title / with (brackets)]]"),  # a heading after the story: not its heading
+    ("Notes|x", 5, "[[Story note|Title / with (brackets)]]"),  # a | would cut the subpath short
+])
+def test_written_story_links_are_checked(writer, anchor: str, line: int, written: str) -> None:
+    assert writer.to_story(_story(anchor, line), "LP Index/Dive Deep.md") == written
+
+
+def test_links_in_table_cells_escape_the_bar(writer) -> None:
+    assert writer.to_note("Story note.md", "shown", "LP Index/x.md", "Notes", table=True) == "[[Story note#Notes\\|shown]]"
+    assert writer.to_principle("Dive Deep", "LP Index/x.md", table=True) == "[[Dive Deep]]"
