@@ -15,6 +15,7 @@ import click
 
 from lpvault import __version__
 from lpvault.config import ConfigError, load_config
+from lpvault.findings import Finding, Severity
 from lpvault.render import TemplateError
 
 VAULT_ARG = click.argument("vault", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -151,7 +152,6 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
       lpvault lint --format github "Stories/Dive Deep.md"
     Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or config error.
     """
-    from lpvault.findings import Severity
     from lpvault.lint_format import format_findings
     from lpvault.lint_format import statistics as stats_text
 
@@ -159,10 +159,11 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
     click.echo(format_findings(findings, fmt), nl=False, color=ctx.color)
     if statistics:
         click.echo(stats_text(findings), nl=False, err=fmt != "text")
-    sys.exit(1 if any(f.severity >= Severity.parse(fail_on) for f in findings) else 0)
+    threshold = Severity.parse(fail_on)
+    sys.exit(1 if any(f.severity >= threshold for f in findings) else 0)
 
 
-def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Any]:
+def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Finding]:
     """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them."""
     from dataclasses import replace
 

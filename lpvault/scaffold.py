@@ -6,6 +6,7 @@ from `Config`'s defaults, so it always lists every key.
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -69,14 +70,23 @@ def _toml(value: Any) -> str:
 
 
 def init_config(vault: Path) -> Path:
-    """Write `vault/lpvault.toml`; FileExistsError if the vault already has a config file."""
+    """Write `vault/lpvault.toml`; FileExistsError naming the config the vault already has."""
     for name in CONFIG_FILES:
         if (vault / name).exists():
             raise FileExistsError(vault / name)
+    if _has_tool_section(vault / "pyproject.toml"):
+        raise FileExistsError(f"{vault / 'pyproject.toml'} [tool.lpvault]")
     path = vault / CONFIG_FILES[0]
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(config_text())
     return path
+
+
+def _has_tool_section(pyproject: Path) -> bool:
+    try:
+        return "lpvault" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
 
 
 def new_story(vault: Path, title: str, principle: Principle, *, templates_dir: Path | None = None) -> Path:

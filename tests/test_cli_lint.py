@@ -237,10 +237,18 @@ def test_init_writes_every_key_at_its_default_and_refuses_to_overwrite(tmp_path:
     assert (tmp_path / "lpvault.toml").read_text(encoding="utf-8") == text
 
 
-def test_init_refuses_when_a_dotted_config_exists(tmp_path: Path) -> None:
-    (tmp_path / ".lpvault.toml").write_text("word_budget = 300\n", encoding="utf-8")
-    assert run("init", str(tmp_path)).exit_code == 1
+@pytest.mark.parametrize(("name", "text"), [(".lpvault.toml", "word_budget = 300\n"),
+                                            ("pyproject.toml", "[tool.lpvault]\nword_budget = 300\n")])
+def test_init_refuses_when_the_vault_has_a_config(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("init", str(tmp_path))
+    assert result.exit_code == 1 and f"{name}" in result.output and "already exists" in result.output
     assert not (tmp_path / "lpvault.toml").exists()
+
+
+def test_init_beside_a_pyproject_without_our_section(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n", encoding="utf-8")
+    assert run("init", str(tmp_path)).exit_code == 0
 
 
 def test_new_writes_a_skeleton_that_lint_reports(vault: Path) -> None:

@@ -10,7 +10,7 @@ from lpvault.rules.base import problems_named, rule
 from lpvault.vault import Vault
 
 # `##Strong:`: two to six hashes and no space. One hash is a tag (`#LP`), seven are text.
-_NO_SPACE_HEADING = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<hashes>#{2,6})(?=[^\s#])")
+_NO_SPACE_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{2,6})(?=[^\s#])")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -34,7 +34,7 @@ def heading_missing_space(note: Note, vault: Vault) -> Iterator[Hit]:
             match = _NO_SPACE_HEADING.match(text)
             if match:
                 hashes = match.group("hashes")
-                yield Hit(block.line + index, len(match.group("indent")) + 1,
+                yield Hit(block.line + index, 1,
                           f"'{hashes}' needs a space after it to make a heading: '{hashes} {text[match.end():].strip()}'")
 
 
