@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from lpvault.config import Config
 from lpvault.pipeline import Analysis, Analyzer, analyse_files, assemble, existing_outputs, make_catalog
@@ -21,6 +21,10 @@ from lpvault.scan import NoteFile, is_ignored, is_note_name, scan_vault
 from lpvault.vault import Vault
 
 UNREADABLE = "unreadable-file"
+
+
+class Interrupted(Exception):
+    """Parsing stopped because the watch is ending (nothing was written)."""
 
 
 @dataclass
@@ -43,8 +47,9 @@ class Update:
 class LiveVault:
     """Per-note analyses and the vault's other files, kept up to date by `update` and `rescan`."""
 
-    def __init__(self, root: Path, config: Config) -> None:
+    def __init__(self, root: Path, config: Config, *, stopping: Callable[[], bool] = lambda: False) -> None:
         self.root, self.config = root, config
+        self.stopping = stopping  # checked after each note: Ctrl-C during a long first parse
         self.catalog = make_catalog(config)
         self.analyzer = Analyzer(config, self.catalog)
         self.analyses: dict[str, Analysis] = {}
@@ -108,7 +113,7 @@ class LiveVault:
 
     def _analyse(self, notes: list[NoteFile]) -> Update:
         update = Update()
-        for path, analysis in analyse_files(self.root, notes, self.analyzer).items():
+        for path, analysis in analyse_files(self.root, notes, self.analyzer, self._check_stop).items():
             update.changed = update.changed or self.analyses.get(path) != analysis
             self.analyses[path] = analysis
             update.reparsed.append(path)
@@ -116,6 +121,10 @@ class LiveVault:
         for note in notes:
             self.stamps[note.path] = (note.size, note.mtime_ns)
         return update
+
+    def _check_stop(self, done: int) -> None:
+        if self.stopping():
+            raise Interrupted(f"stopped after parsing {done} notes")
 
     def _remove(self, paths: list[str]) -> Update:
         for path in paths:

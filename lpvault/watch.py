@@ -1,43 +1,31 @@
 """`lpvault watch`: watchdog events -> debounce -> the pipeline `index` uses, nothing more.
 
-The event handler (running in watchdog's thread) only records which vault paths
-changed and wakes the loop. The loop (the caller's thread) waits until events stop
-for the debounce interval, updates the in-memory model with just those paths,
-renders the index notes in memory and writes the ones whose text changed, exactly
-as `index` does. Output paths, hidden folders (ours, `.obsidian`, `.git`),
-ignored folders and editor temp files never wake it. An error in a cycle is
-logged and the loop goes on; the vault folder itself disappearing ends it.
+The event handler (`events.ChangeRecorder`, in watchdog's thread) only records
+which vault paths changed and wakes the loop. The loop (the caller's thread) waits
+until events stop for the debounce interval, updates the in-memory model
+(`live.LiveVault`) with just those paths, renders the index notes in memory and
+writes the ones whose text changed with the function `index` uses. Output paths,
+hidden folders, ignored folders and editor temp files never wake it. An error in
+a cycle is logged and the loop goes on; the vault folder disappearing ends it.
 """
 from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from watchdog.events import (
-    DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileAttribEvent, FileClosedEvent, FileCreatedEvent,
-    FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler,
-)
-
 from lpvault.config import Config, ConfigError, load_config
-from lpvault.live import LiveVault, Update
+from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes
+from lpvault.live import Interrupted, LiveVault, Update
 from lpvault.lock import VaultLock
-from lpvault.scan import is_ignored
 from lpvault.vault import Vault
 
 Log = Callable[[str, str], None]  # (level: 'error' | 'info' | 'debug', message)
 
-# Opened and closed-without-writing are left out on purpose: reading a note (as we do) emits them.
-EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
-               FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
-CONFIG_PATHS = frozenset({"lpvault.toml", ".lpvault.toml", "pyproject.toml", ".obsidian/app.json",
-                          ".obsidian/templates.json", ".obsidian/plugins/templater-obsidian/data.json"})
-_TEMP_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".temp", ".bak", ".crswap", ".part", "~")
 _ROOT_CHECK_SECONDS = 0.5
 
 
@@ -47,85 +35,6 @@ class VaultGone(Exception):
 
 class WatchError(Exception):
     """The vault cannot be watched (for instance the inotify watch limit is reached)."""
-
-
-def is_temp_name(name: str) -> bool:
-    """An editor's temp, swap, backup or lock file (vim, emacs, Obsidian, atomic savers)."""
-    lower = name.lower()
-    return (lower.startswith((".#", "~$", ".~")) or lower.endswith(_TEMP_SUFFIXES)
-            or lower.startswith("#") and lower.endswith("#") or lower == "4913")
-
-
-@dataclass
-class Changes:
-    """What happened since the last cycle, by vault-relative path."""
-
-    files: set[str] = field(default_factory=set)
-    rescan: bool = False  # a folder appeared, vanished or moved
-    config: bool = False
-    root_gone: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.files or self.rescan or self.config or self.root_gone)
-
-
-class ChangeRecorder(FileSystemEventHandler):
-    """Records changed vault paths from watchdog's thread and wakes the loop."""
-
-    def __init__(self, root: Path, config: Config) -> None:
-        self.base = os.path.abspath(root)
-        self.config = config
-        self.wake = threading.Event()
-        self.last_event = 0.0
-        self._lock = threading.Lock()
-        self._pending = Changes()
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        """Note the event's paths (both ends of a move) if they matter to the index."""
-        if event.event_type in ("opened", "closed_no_write") or event.is_directory and event.event_type == "modified":
-            return
-        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
-        with self._lock:
-            noted = [self._note(os.fsdecode(p), event) for p in paths if p]
-            if any(noted):
-                self.last_event = time.monotonic()
-                self.wake.set()
-
-    def take(self) -> Changes:
-        """The changes recorded so far; the recorder starts afresh."""
-        with self._lock:
-            changes, self._pending = self._pending, Changes()
-            self.wake.clear()
-            return changes
-
-    def relative(self, path: str) -> str | None:
-        """The vault-relative POSIX path, '' for the vault itself, None outside it."""
-        if path == self.base:
-            return ""
-        if not path.startswith(self.base + os.sep):
-            return None
-        return path[len(self.base) + 1:].replace(os.sep, "/")
-
-    def _note(self, path: str, event: FileSystemEvent) -> bool:
-        rel = self.relative(path)
-        if rel is None:
-            return False
-        if rel == "":
-            gone = event.event_type in ("deleted", "moved")
-            self._pending.root_gone = self._pending.root_gone or gone
-            return gone
-        if rel in CONFIG_PATHS:
-            self._pending.config = True
-            return True
-        if event.is_directory:
-            if is_ignored(rel, self.config, folder=True):
-                return False
-            self._pending.rescan = True
-            return True
-        if is_ignored(rel, self.config) or is_temp_name(rel.rsplit("/", 1)[-1]):
-            return False
-        self._pending.files.add(rel)
-        return True
 
 
 @dataclass
@@ -170,10 +79,11 @@ class Watcher:
         self.polling, self.poll_seconds = polling, poll_seconds
         self.overrides = dict(overrides or {})  # command-line settings, kept when the config file is reloaded
         self.recorder = ChangeRecorder(root, config)
-        self.model = LiveVault(root, config)
+        self.model = LiveVault(root, config, stopping=self._is_stopping)
         self.renderer: Callable[[Vault], dict[str, str]] | None = None
         self.cycles = 0
         self._stopping = False
+        self._unpublished = True  # the model holds changes the index notes do not show yet
         self._refused: list[str] = []
 
     @property
@@ -185,6 +95,9 @@ class Watcher:
         """End after the cycle in progress; only sets a flag, so it is safe in a signal handler."""
         self._stopping = True
 
+    def _is_stopping(self) -> bool:
+        return self._stopping
+
     def run(self) -> None:
         """Take the vault's lock, index once, then follow events until `stop()`.
 
@@ -194,9 +107,10 @@ class Watcher:
         with VaultLock(self.root, purpose="watch"):
             observer = self._start_observer()
             try:
-                self._cycle(Changes(rescan=True), first=True)
-                kind = "polling" if self.polling else "native events"
-                self.log("info", f"[watch] watching {self.root} ({kind}); Ctrl-C to stop")
+                self._cycle(Changes(rescan=True))  # the first cycle is a full index
+                if not self._stopping:
+                    kind = "polling" if self.polling else "native events"
+                    self.log("info", f"[watch] watching {self.root} ({kind}); Ctrl-C to stop")
                 while self._wait_for_changes():
                     self._cycle(self.recorder.take())
             finally:
@@ -238,15 +152,19 @@ class Watcher:
         if not os.path.isdir(self.root):
             raise VaultGone(f"the vault folder {self.root} is gone (deleted, moved or unmounted)")
 
-    def _cycle(self, changes: Changes, *, first: bool = False) -> None:
+    def _cycle(self, changes: Changes) -> None:
         """Update the model with the changes, then render and write like `index`; log one line."""
         started = time.perf_counter()
         try:
             self._check_root()
             update, render = self._apply(changes)
-            written, refused = self._publish() if render or first else ([], [])
+            self._unpublished = self._unpublished or render
+            written, refused = self._publish() if self._unpublished else ([], [])
+            self._unpublished = False
         except VaultGone:
             raise
+        except Interrupted:
+            return  # stopping: nothing was written
         except Exception as error:  # one bad cycle must not end the watch
             self.log("error", f"[watch] error: {type(error).__name__}: {error}")
             return
@@ -283,7 +201,7 @@ class Watcher:
             return False
         self.log("info", "[watch] settings changed: indexing everything again")
         self.config = self.recorder.config = config
-        self.model = LiveVault(self.root, config)
+        self.model = LiveVault(self.root, config, stopping=self._is_stopping)
         self.renderer = None
         return True
 

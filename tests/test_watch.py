@@ -30,7 +30,8 @@ from lpvault.config import Config, load_config
 from lpvault.live import LiveVault, Update
 from lpvault.lock import lock_path
 from lpvault.pipeline import run_index
-from lpvault.watch import ChangeRecorder, CycleReport, Watcher, is_temp_name
+from lpvault.events import ChangeRecorder, is_temp_name
+from lpvault.watch import CycleReport, Watcher
 
 TIMEOUT = 60.0  # generous: a loaded CI machine, and polling checks once a second
 CYCLE = re.compile(r"^\[watch\] \d+ notes? re-parsed")
@@ -427,3 +428,27 @@ def test_debounce_comes_from_config_and_command_line(vault: Path) -> None:
 def test_quiet_and_verbose_together_is_a_usage_error(vault: Path) -> None:
     result = CliRunner().invoke(main, ["watch", str(vault), "--quiet", "--verbose"])
     assert result.exit_code == 2
+
+
+def test_stop_during_the_first_parse_writes_nothing(vault: Path) -> None:
+    watcher = Watcher(vault, load_config(vault), log=lambda level, message: None)
+    watcher.stop()  # as if Ctrl-C came while the first full parse runs
+    watcher.run()
+    assert not (vault / "LP Index").exists() and not lock_path(vault).exists()
+
+
+def test_template_error_is_logged_and_the_fix_is_picked_up(vault: Path) -> None:
+    write(vault / "lpvault.toml", 'templates_dir = "_templates"\n')
+    broken = write(vault / "_templates" / "hub.md.j2", "{% if %}\n")
+    errors: list[str] = []
+    watcher = Watcher(vault, load_config(vault),
+                      log=lambda level, message: errors.append(message) if level == "error" else None)
+    thread = run_in_thread(watcher)
+    try:
+        wait_until(lambda: errors, "the template error")
+        assert "hub.md.j2" in errors[0] and not (vault / "LP Index").exists()
+        broken.unlink()  # back to the shipped template
+        wait_until(lambda: index_is_current(vault), "the index written with the shipped template")
+    finally:
+        watcher.stop()
+        thread.join(timeout=TIMEOUT)
