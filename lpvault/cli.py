@@ -304,5 +304,23 @@ def new(title: str, principle: str, vault: Path) -> None:
     click.echo(f"wrote {path}")
 
 
+@main.command()
+@VAULT_ARG
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def notes(vault: Path, fmt: str) -> None:
+    """Print what lpvault read from every note: tags, headings, links and where they lead.
+
+    \b
+    Examples:
+      lpvault notes ~/Notes
+      lpvault notes ~/Notes --format json | jq '.[].links[] | select(.resolved == null)'
+    """
+    from lpvault.pipeline import load_vault
+    from lpvault.report import notes_as
+
+    config = _config(vault)
+    click.echo(notes_as(load_vault(vault, config), fmt), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,7 +6,7 @@ import io
 import json
 from typing import Any
 
-from lpvault.model import STAR_PARTS, BankEntry, Part
+from lpvault.model import STAR_PARTS, BankEntry, Note, Part
 from lpvault.vault import Vault
 
 
@@ -51,3 +51,53 @@ def _table(rows: list[list[str]]) -> str:
     widths = [min(max(len(r[i]) for r in rows), 50) for i in range(len(rows[0]))]
     lines = ["  ".join(cell[:50].ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
+
+
+# -- notes: the parsed metadata ----------------------------------------------------------
+
+
+def _unique_tags(note: Note) -> list[str]:
+    """The note's tags without `#`, front matter first, each once (case-insensitively,
+    first spelling kept, as Obsidian's tag pane does)."""
+    seen: dict[str, str] = {}
+    for tag in note.tags:
+        seen.setdefault(tag.name.lower(), tag.name)
+    return list(seen.values())
+
+
+def note_record(vault: Vault, note: Note) -> dict[str, Any]:
+    """One note's parsed metadata, its links resolved across the vault."""
+    from lpvault.links import resolve_link
+
+    links = []
+    for link in note.links:
+        resolved, found = resolve_link(vault, note.path, link)
+        links.append({"target": link.target, "subpath": link.subpath, "alias": link.alias, "embed": link.embed,
+                      "line": link.line, "column": link.column, "resolved": resolved, "heading_found": found})
+    return {
+        "path": note.path, "title": note.title, "aliases": list(note.aliases), "tags": _unique_tags(note),
+        "headings": [{"level": h.level, "text": h.text, "line": h.line} for h in note.headings],
+        "links": links,
+        "front_matter": dict(note.front_matter) if note.front_matter is not None else None,
+    }
+
+
+def notes_as(vault: Vault, fmt: str) -> str:
+    """Every note's metadata in `fmt`: 'json' (a list of note objects) or 'table'."""
+    records = [note_record(vault, vault.notes[path]) for path in sorted(vault.notes)]
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+    header = ["path", "headings", "links", "broken", "tags"]
+    rows = [[r["path"], str(len(r["headings"])), str(len(r["links"])), str(_broken(r["links"])),
+             " ".join("#" + t for t in r["tags"])] for r in records]
+    return _table([header] + rows)
+
+
+def _broken(links: list[dict[str, Any]]) -> int:
+    """Links that open nothing, or a heading or block that is not there."""
+    return sum(1 for link in links if link["resolved"] is None or link["heading_found"] is False)
+
+
+def _json_value(value: Any) -> Any:
+    """YAML values JSON lacks: dates and times as ISO text, anything else as text."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

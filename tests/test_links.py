@@ -373,3 +373,58 @@ def test_written_story_links_are_checked(writer, anchor: str, line: int, written
 def test_links_in_table_cells_escape_the_bar(writer) -> None:
     assert writer.to_note("Story note.md", "shown", "LP Index/x.md", "Notes", table=True) == "[[Story note#Notes\\|shown]]"
     assert writer.to_principle("Dive Deep", "LP Index/x.md", table=True) == "[[Dive Deep]]"
+
+
+# -- `lpvault notes`: the parsed metadata, for scripting and for checking us ----------------
+
+
+def _notes_json(root) -> list[dict]:
+    import json
+
+    from click.testing import CliRunner
+
+    from lpvault.cli import main
+
+    result = CliRunner().invoke(main, ["notes", str(root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_notes_json_shape(tmp_path) -> None:
+    (tmp_path / "Folder").mkdir()
+    (tmp_path / "Folder" / "Note.md").write_text("# Top\n", encoding="utf-8")
+    (tmp_path / "Source.md").write_text(
+        "---\ntags: [a]\naliases: [S]\ndate: 2024-01-05\n---\n# Head #b\n"
+        "[[Note#Top|t]] ![[Note#Nope]] [m](Missing.md) #A\n", encoding="utf-8")
+    records = {r["path"]: r for r in _notes_json(tmp_path)}
+    assert sorted(records) == ["Folder/Note.md", "Source.md"]
+    source = records["Source.md"]
+    assert source["title"] == "Source" and source["aliases"] == ["S"]
+    assert source["tags"] == ["a", "b"]  # `#A` is `#a` again: tags are case-insensitive
+    assert source["headings"] == [{"level": 1, "text": "Head #b", "line": 6}]
+    assert source["front_matter"] == {"tags": ["a"], "aliases": ["S"], "date": "2024-01-05"}
+    assert source["links"] == [
+        {"target": "Note", "subpath": "#Top", "alias": "t", "embed": False, "line": 7, "column": 1,
+         "resolved": "Folder/Note.md", "heading_found": True},
+        {"target": "Note", "subpath": "#Nope", "alias": None, "embed": True, "line": 7, "column": 16,
+         "resolved": "Folder/Note.md", "heading_found": False},
+        {"target": "Missing.md", "subpath": None, "alias": "m", "embed": False, "line": 7, "column": 31,
+         "resolved": None, "heading_found": None},
+    ]
+    assert records["Folder/Note.md"]["front_matter"] is None
+
+
+def test_notes_table(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from lpvault.cli import main
+
+    (tmp_path / "a.md").write_text("# A\n[[b]] [[zz]] #t\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["notes", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "path  headings  links  broken  tags",
+        "a.md  1         2      1       #t",
+        "b.md  0         0      0",
+    ]
