@@ -35,7 +35,9 @@ def _checkout_head() -> str:
 def repo(tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository holding a clean vault and a .pre-commit-config.yaml using this checkout."""
     sha = _checkout_head()
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(request.config.cache.mkdir("pre-commit")))
+    cache = getattr(request.config, "cache", None)  # reuse hook environments across runs when pytest caches
+    home = cache.mkdir("pre-commit") if cache is not None else tmp_path / "pre-commit-home"
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(home))
     for key in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
         monkeypatch.setenv(key, "lpvault tests")
     for key in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
