@@ -5,17 +5,13 @@ before it is written; links are made here, the templates only lay them out.
 """
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-import mistune
-
 from lpvault import obsidian
-from lpvault.links import link_resolver
+from lpvault.links import github_ids, link_resolver
 from lpvault.model import BankEntry, Note, Status, Story
 from lpvault.principles import Principle
 from lpvault.vault import Vault
@@ -141,45 +137,12 @@ def plain_display(text: str) -> str:
 
 
 def heading_slug(note: Note, anchor: str) -> str | None:
-    """The id GitHub gives the heading that `#anchor` opens in Obsidian, or None.
-
-    Ids are counted over every heading of the note in document order (quoted
-    and listed ones too), the second `x` becoming `x-1`, as GitHub does.
-    Headings inside `%%` comments count with empty text (their text is not kept)."""
+    """The id GitHub gives the heading that `#anchor` opens in Obsidian, or None."""
     index = obsidian.resolve_subpath(anchor, note.headings)
     if index is None:
         return None
     wanted = note.headings[index].line
-    seen: Counter[str] = Counter()
-    for block in note.blocks:
-        if block.kind == "heading":
-            slug = github_slug(heading_text_content(block.text))
-            unique = f"{slug}-{seen[slug]}" if seen[slug] else slug
-            seen[slug] += 1
-            if block.line == wanted:
-                return unique
-    return None
-
-
-_INLINE_HTML = mistune.create_markdown(escape=False, plugins=["strikethrough"])
-
-
-def heading_text_content(text: str) -> str:
-    """The text of a heading as a browser shows it: inline markup rendered, tags dropped."""
-    rendered = _INLINE_HTML("# " + " ".join(text.split())) if text.strip() else ""
-    return html.unescape(re.sub(r"<[^>]*>", "", str(rendered))).strip()
-
-
-def github_slug(text: str) -> str:
-    """GitHub's heading id for a heading's text content (html-pipeline's rule).
-
-    Lower-cased; every character that is not a letter, mark, decimal or letter
-    number, connector (`_`), `-` or space is dropped; each space becomes `-`.
-    Hugo (goldmark, `autoHeadingIDType = "github"`) and kramdown's GFM parser
-    (Jekyll) follow the same rule for ordinary text. Duplicates: `heading_slug`."""
-    kept = (ch for ch in text.lower() if ch in "- " or unicodedata.category(ch)[0] in "LM"
-            or unicodedata.category(ch) in ("Nd", "Nl", "Pc"))
-    return "".join(kept).replace(" ", "-")
+    return next((slug for line, slug in github_ids(note) if line == wanted), None)
 
 
 def _relative(path: str, source: str) -> str:

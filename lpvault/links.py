@@ -8,14 +8,21 @@ generated index note (OBSIDIAN.md §1, SPEC §4).
 """
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
+
+import mistune
 
 from lpvault import obsidian
 from lpvault.model import Link, Note
 from lpvault.vault import Vault
 
-__all__ = ["ResolvedLink", "heading_found", "link_graph", "link_resolver", "resolve_link"]
+__all__ = ["ResolvedLink", "github_ids", "github_slug", "heading_found", "heading_text_content", "link_graph",
+           "link_resolver", "resolve_link"]
 
 _CACHE_KEY = "_lpvault_link_resolver"
 
@@ -63,11 +70,17 @@ def resolve_link(vault: Vault, note_path: str, link: Link) -> tuple[str | None, 
     note of that name nearest the source folder, shortest path); an empty
     target is the note itself. heading_found is None without a subpath or
     when the link opens nothing; block subpaths are checked against block ids.
+    A Markdown link's fragment also counts as found when it is the GitHub id
+    of a heading (`#foo-bar`), the form GitHub, Jekyll and Hugo readers use.
     """
     resolved = link_resolver(vault).resolve(link.target, note_path)
     if resolved is None:
         return None, None
-    return resolved, heading_found(vault.notes.get(resolved), link.subpath)
+    note = vault.notes.get(resolved)
+    found = heading_found(note, link.subpath)
+    if found is False and link.markdown and note is not None and link.subpath:
+        found = link.subpath.lstrip("#") in {slug for _, slug in github_ids(note)}
+    return resolved, found
 
 
 def link_graph(vault: Vault) -> Iterator[ResolvedLink]:
@@ -76,3 +89,41 @@ def link_graph(vault: Vault) -> Iterator[ResolvedLink]:
         for link in vault.notes[path].links:
             resolved, found = resolve_link(vault, path, link)
             yield ResolvedLink(path, link, resolved, found)
+
+
+# -- heading ids of GitHub, Jekyll and Hugo (for Markdown links) ---------------------------
+
+_INLINE_HTML = mistune.create_markdown(escape=False, plugins=["strikethrough"])
+
+
+def heading_text_content(text: str) -> str:
+    """The text of a heading as a browser shows it: inline markup rendered, tags dropped."""
+    rendered = _INLINE_HTML("# " + " ".join(text.split())) if text.strip() else ""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(rendered))).strip()
+
+
+def github_slug(text: str) -> str:
+    """GitHub's heading id for a heading's text content (html-pipeline's rule).
+
+    Lower-cased; every character that is not a letter, mark, decimal or letter
+    number, connector (`_`), `-` or space is dropped; each space becomes `-`.
+    Hugo (goldmark, `autoHeadingIDType = "github"`) and kramdown's GFM parser
+    (Jekyll) follow the same rule for ordinary text. Repeats: `github_ids`."""
+    kept = (ch for ch in text.lower() if ch in "- " or unicodedata.category(ch)[0] in "LM"
+            or unicodedata.category(ch) in ("Nd", "Nl", "Pc"))
+    return "".join(kept).replace(" ", "-")
+
+
+def github_ids(note: Note) -> list[tuple[int, str]]:
+    """(line, id) of every heading of `note` in document order, as GitHub numbers them.
+
+    Quoted and listed headings count too; a repeated id gets `-1`, `-2`.
+    Headings inside `%%` comments count with empty text (their text is not kept)."""
+    seen: Counter[str] = Counter()
+    ids = []
+    for block in note.blocks:
+        if block.kind == "heading":
+            slug = github_slug(heading_text_content(block.text))
+            ids.append((block.line, f"{slug}-{seen[slug]}" if seen[slug] else slug))
+            seen[slug] += 1
+    return ids

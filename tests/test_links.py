@@ -275,6 +275,8 @@ RESOLVE_CASES = [
     ("Folder/Source.md", "[t](../My%20Note.md)", "My Note.md", None),
     ("Root.md", "[t](Folder/Note.md#In%20folder)", "Folder/Note.md", True),
     ("Note.md", "[t](#Second)", "Note.md", True),
+    ("Root.md", "[t](Awkward.md#foo-bar)", "Awkward.md", True),  # a GitHub id, as Jekyll/Hugo vaults write
+    ("Root.md", "[t](Note.md#notes-1)", "Note.md", True),  # the second "Notes" on GitHub
 ]
 
 # Each way a link can break: (source, markup, resolved, heading_found)
@@ -294,6 +296,8 @@ BROKEN_CASES = [
     ("Note.md", "[[#Nowhere]]", "Note.md", False),  # same-note heading missing
     ("Root.md", "[t](My%20Note.md#Other%20Heading)", "My Note.md", False),
     ("Root.md", "[t](Missing.md)", None, None),
+    ("Root.md", "[[Awkward#foo-bar]]", "Awkward.md", False),  # Obsidian never reads GitHub ids
+    ("Root.md", "[t](Note.md#notes-2)", "Note.md", False),  # only two "Notes" headings
     ("Root.md", "[[Quoted#In quote]]", "Quoted.md", False),  # lpvault never targets quoted headings
 ]
 

@@ -21,7 +21,8 @@ import mistune
 import pytest
 
 from lpvault.config import load_config
-from lpvault.index import github_slug, heading_slug, heading_text_content
+from lpvault.index import heading_slug
+from lpvault.links import github_slug, heading_text_content
 from lpvault.parse import parse_text
 from lpvault.pipeline import run_index
 
