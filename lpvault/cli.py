@@ -89,8 +89,7 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
     except TemplateError as error:
         raise click.UsageError(str(error)) from None
     except LockHeld as error:
-        click.echo(f"lpvault index: {error}", err=True)
-        sys.exit(1)
+        sys.exit(_index_while_locked(vault, config, error, quiet))
     for path in result.refused:
         click.echo(f"{path}: not written: a file lpvault did not generate is in the way; "
                    "move it or change 'output'", err=True)
@@ -101,6 +100,19 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
         click.echo(result.summary(time.perf_counter() - started))
     changed = fail_on_change and bool(result.written or result.removed)
     sys.exit(1 if result.refused or (check and result.stale) or changed else 0)
+
+
+def _index_while_locked(vault: Path, config: Any, error: Any, quiet: bool) -> int:
+    """`index` while another lpvault writes: fine when a running watch already wrote this very index
+    (so the pre-commit hook passes next to `lpvault watch`); refused otherwise."""
+    from lpvault.pipeline import run_index
+
+    if error.owner.purpose == "watch" and not run_index(vault, config, check=True).stale:
+        if not quiet:
+            click.echo(f"index is current: lpvault watch (pid {error.owner.pid}) keeps it up to date")
+        return 0
+    click.echo(f"lpvault index: {error}", err=True)
+    return 1
 
 
 @main.command()

@@ -132,6 +132,18 @@ def test_index_command_refused_while_watch_holds_the_lock(tmp_path: Path) -> Non
     assert not (tmp_path / "LP Index").exists()
 
 
+def test_index_next_to_a_watch_passes_when_the_index_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lpvault.pipeline.INDEX_LOCK_WAIT", 0.1)
+    (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 0
+    with VaultLock(tmp_path, purpose="watch"):
+        result = CliRunner().invoke(main, ["index", "--fail-on-change", str(tmp_path)])
+        assert result.exit_code == 0 and "index is current" in result.output
+    (tmp_path / "note.md").write_text("# Note\n\n## Dive Deep\n\nProse.\n", encoding="utf-8")
+    with VaultLock(tmp_path, purpose="index"):  # another index run writing: refused (after waiting)
+        assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 1
+
+
 def test_index_check_needs_no_lock(tmp_path: Path) -> None:
     (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 0
