@@ -66,10 +66,19 @@ class Columns:
         return at + 1
 
 
+_PREFIX = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))*[ \t]*(?:#{1,6}[ \t]+)?")
+
+
 def _shift(source: str, text: str) -> int | None:
-    """Where `text` starts in `source`; blanks in `text` match any character."""
+    """Where `text` starts in `source`; blanks in `text` match any character.
+
+    Only starts within the line's prefix of quote and list markers,
+    indentation and heading hashes are tried, so long lines stay linear."""
     body = text.rstrip()
-    for start in range(len(source) - len(body) + 1):
+    if len(body) > len(source):
+        return None
+    last = min(_PREFIX.match(source).end(), len(source) - len(body))  # type: ignore[union-attr]
+    for start in range(last + 1):
         if all(t == s or t == " " for t, s in zip(body, source[start:start + len(body)])):
             return start
     return None
