@@ -67,13 +67,16 @@ class LinkWriter:
         """A link from output note `source` to `path` (and heading `anchor`) showing `display`.
 
         `line`, when given, is where the linked story starts: the heading the
-        anchor opens must come before it."""
+        anchor opens must come before it. A wikilink that would not open the
+        heading links the note; one that would not open the note at all (a file
+        name with `# | ^ : [ ] %%`) is written as text naming the file."""
         if self.markdown:
             return self._markdown(path, display, source, anchor, table=table)
-        link = self._wikilink(path, display, source, anchor, table=table)
-        if anchor and not self._opens(link, path, source, anchor, line):
-            link = self._wikilink(path, display, source, "", table=table)
-        return link
+        for subpath in ([anchor, ""] if anchor else [""]):
+            link = self._wikilink(path, display, source, subpath, table=table)
+            if self._opens(link, path, source, subpath, line):
+                return link
+        return _unlinkable(display, path)
 
     def to_story(self, story: Story, source: str, *, display: str | None = None) -> str:
         """A link that opens the story's heading (or the note) in Obsidian."""
@@ -96,15 +99,18 @@ class LinkWriter:
         return f"[[{target}{separator}{display}]]"
 
     def _opens(self, link: str, path: str, source: str, anchor: str, line: int | None) -> bool:
-        """True if `link`, read back as Obsidian reads it, opens the heading `anchor` names."""
+        """True if `link`, read back as Obsidian reads it, opens `path` at the heading
+        `anchor` names (at the top when `anchor` is empty)."""
         found = obsidian.find_wikilinks(link)
-        if len(found) != 1 or found[0][0] != 0:
+        if len(found) != 1 or found[0][0] != 0 or obsidian.has_link_breaking_chars(path.rsplit("/", 1)[-1]):
             return False
         linkpath, subpath, _ = obsidian.parse_linktext(found[0][1])
-        note = self.vault.notes.get(path)
-        if self.resolver.resolve(linkpath, source) != path or note is None or subpath is None:
+        if self.resolver.resolve(linkpath, source) != path:
             return False
-        index = obsidian.resolve_subpath(subpath, note.headings)
+        if not anchor:
+            return subpath is None
+        note = self.vault.notes.get(path)
+        index = obsidian.resolve_subpath(subpath or "", note.headings) if note is not None else None
         return (index is not None and obsidian.heading_anchor(note.headings, index) == anchor
                 and (line is None or note.headings[index].line <= line))
 
@@ -113,6 +119,13 @@ class LinkWriter:
         note = self.vault.notes.get(path)
         fragment = heading_slug(note, anchor) if note is not None and anchor else None
         return _markdown_link(path, display, source, fragment, table=table)
+
+
+def _unlinkable(display: str, path: str) -> str:
+    """Text naming a file that no wikilink can open: the display and the path in code."""
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", path)), default=0) + 1)
+    label = " ".join(plain_display(display).split()).replace("[[", "[ [").replace("%%", "% %")
+    return f"{label} (in {ticks} {path} {ticks}: rename it without # | ^ : [ ] to link it)"
 
 
 def _markdown_link(path: str, display: str, source: str, fragment: str | None, *, table: bool = False) -> str:

@@ -432,3 +432,16 @@ def test_notes_table(tmp_path) -> None:
         "a.md  1         2      1       #t",
         "b.md  0         0      0",
     ]
+
+
+@pytest.mark.parametrize("name", ["C# notes.md", "a^b.md", "Time: 10.md", "x [1].md", "50%% off.md", "A|B.md"])
+def test_a_file_name_no_wikilink_can_open_is_named_not_linked(name: str) -> None:
+    from lpvault.index import LinkWriter
+    from lpvault.model import Story
+
+    config = Config()
+    analyses = {name: Analysis(parse_text(name, "# Top\n\nx\n"), ())}
+    writer = LinkWriter(assemble(config, make_catalog(config), analyses))
+    written = writer.to_story(Story(note=name, title="Title", line=3, end_line=3, anchor="Top"), "LP Index/x.md")
+    assert written == f"Title (in ` {name} `: rename it without # | ^ : [ ] to link it)"
+    assert parse_text("LP Index/x.md", f"- {written}\n").links == ()
