@@ -7,10 +7,12 @@ reading a note (opened, closed without writing) never counts either.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from watchdog.events import (
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileAttribEvent, FileClosedEvent, FileCreatedEvent,
@@ -70,6 +72,13 @@ class ChangeRecorder(FileSystemEventHandler):
                 self.last_event = time.monotonic()
                 self.wake.set()
 
+    def lost_events(self) -> None:
+        """Events were dropped (a kernel queue overflow): the next cycle walks the whole vault."""
+        with self._lock:
+            self._pending.rescan = True
+            self.last_event = time.monotonic()
+            self.wake.set()
+
     def take(self) -> Changes:
         """The changes recorded so far; the recorder starts afresh."""
         with self._lock:
@@ -105,3 +114,19 @@ class ChangeRecorder(FileSystemEventHandler):
             return False
         self._pending.files.add(rel)
         return True
+
+
+class OverflowListener(logging.Handler):
+    """watchdog only logs a kernel event-queue overflow (inotify drops events past its
+    queue, as a checkout of many thousand notes can); hearing it, rescan the vault."""
+
+    LOGGER = "watchdog.observers"
+
+    def __init__(self, recorder: ChangeRecorder) -> None:
+        super().__init__(logging.WARNING)
+        self.recorder = recorder
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Called by logging for each warning of watchdog's observers."""
+        if "overflow" in str(record.msg).lower():
+            self.recorder.lost_events()

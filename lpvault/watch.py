@@ -10,6 +10,7 @@ a cycle is logged and the loop goes on; the vault folder disappearing ends it.
 """
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from lpvault.config import Config, ConfigError, load_config
-from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes
+from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes, OverflowListener
 from lpvault.live import Interrupted, LiveVault, Update
 from lpvault.lock import VaultLock
 from lpvault.vault import Vault
@@ -84,6 +85,7 @@ class Watcher:
         self.cycles = 0
         self._stopping = False
         self._unpublished = True  # the model holds changes the index notes do not show yet
+        self._resync = False
         self._refused: list[str] = []
 
     @property
@@ -105,6 +107,8 @@ class Watcher:
         watch) or VaultGone (the vault folder disappeared).
         """
         with VaultLock(self.root, purpose="watch"):
+            listener = OverflowListener(self.recorder)
+            logging.getLogger(OverflowListener.LOGGER).addHandler(listener)
             observer = self._start_observer()
             try:
                 self._cycle(Changes(rescan=True))  # the first cycle is a full index
@@ -116,6 +120,7 @@ class Watcher:
             finally:
                 observer.stop()
                 observer.join(timeout=5)
+                logging.getLogger(OverflowListener.LOGGER).removeHandler(listener)
 
     def _start_observer(self) -> Any:
         from watchdog.observers import Observer
@@ -167,6 +172,7 @@ class Watcher:
             return  # stopping: nothing was written
         except Exception as error:  # one bad cycle must not end the watch
             self.log("error", f"[watch] error: {type(error).__name__}: {error}")
+            self._resync = True  # the model may have missed these changes: walk the vault next cycle
             return
         self.cycles += 1
         self._report(CycleReport(update, written, refused, (time.perf_counter() - started) * 1000))
@@ -177,8 +183,9 @@ class Watcher:
             self._check_root()
         if changes.config and self._reload_config():
             return self.model.rescan(), True
-        if changes.rescan:
+        if changes.rescan or self._resync:
             update = self.model.rescan(force=changes.files)
+            self._resync = False
         else:
             update = self.model.update(changes.files)
         return update, update.changed or self._templates_changed(changes.files)

@@ -452,3 +452,19 @@ def test_template_error_is_logged_and_the_fix_is_picked_up(vault: Path) -> None:
     finally:
         watcher.stop()
         thread.join(timeout=TIMEOUT)
+
+
+def test_a_kernel_queue_overflow_makes_the_next_cycle_walk_the_vault(tmp_path: Path) -> None:
+    import logging
+
+    from lpvault.events import OverflowListener
+
+    recorder = recorder_for(tmp_path)
+    listener = OverflowListener(recorder)
+    logger = logging.getLogger("watchdog.observers.inotify_c")  # where watchdog reports it
+    logging.getLogger(OverflowListener.LOGGER).addHandler(listener)
+    try:
+        logger.warning("Inotify queue overflowed; filesystem events were lost")
+    finally:
+        logging.getLogger(OverflowListener.LOGGER).removeHandler(listener)
+    assert recorder.wake.is_set() and recorder.take().rescan
