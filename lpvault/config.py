@@ -89,11 +89,12 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def _obsidian_defaults(vault: Path) -> dict[str, Any]:
-    """Settings Obsidian already holds: the template folder and the link format."""
+    """Settings Obsidian already holds: the template folder.
+
+    Obsidian's own "use Markdown links" setting is not followed: our Markdown
+    style writes the heading ids GitHub, Jekyll and Hugo use, which Obsidian
+    does not match, so it is chosen only by `link_style` in our config."""
     found: dict[str, Any] = {}
-    app = _read_json(vault / ".obsidian" / "app.json")
-    if app.get("useMarkdownLinks") is True:
-        found["link_style"] = "markdown"
     for path, key in ((".obsidian/templates.json", "folder"),
                       (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
         folder = _read_json(vault / path).get(key)

@@ -8,7 +8,6 @@ from typing import Iterable, Mapping
 
 from lpvault.config import Config
 from lpvault.model import BankEntry, Note, Story
-from lpvault.obsidian import LinkResolver
 from lpvault.principles import Catalog
 
 
@@ -28,10 +27,6 @@ class Vault:
         """Distinct stories, reuse merged, in note and line order."""
         return build_bank(self.stories, self.catalog)
 
-    @cached_property
-    def resolver(self) -> LinkResolver:
-        """Obsidian's link resolution over every file of the vault (index notes included)."""
-        return LinkResolver(sorted(set(self.notes) | self.output_paths), other_files=self.others)
 
 
 def _text_key(story: Story) -> str:

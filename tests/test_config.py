@@ -33,7 +33,7 @@ def test_obsidian_settings_are_read(tmp_path: Path) -> None:
     (tmp_path / ".obsidian" / "app.json").write_text('{"useMarkdownLinks": true}', encoding="utf-8")
     (tmp_path / ".obsidian" / "templates.json").write_text('{"folder": "Meta/Templates/"}', encoding="utf-8")
     config = load_config(tmp_path)
-    assert (config.link_style, config.templates_folder) == ("markdown", "Meta/Templates")
+    assert (config.link_style, config.templates_folder) == ("wikilink", "Meta/Templates")
 
 
 @pytest.mark.parametrize(("text", "message"), [
