@@ -54,7 +54,8 @@ class ChangeRecorder(FileSystemEventHandler):
     """Records changed vault paths from watchdog's thread and wakes the loop."""
 
     def __init__(self, root: Path, config: Config) -> None:
-        self.base = os.path.abspath(root)
+        # FSEvents (macOS) reports resolved paths (/private/tmp for /tmp): accept both spellings.
+        self.bases = tuple(dict.fromkeys([os.path.abspath(root), os.path.realpath(root)]))
         self.config = config
         self.wake = threading.Event()
         self.last_event = 0.0
@@ -88,11 +89,12 @@ class ChangeRecorder(FileSystemEventHandler):
 
     def relative(self, path: str) -> str | None:
         """The vault-relative POSIX path, '' for the vault itself, None outside it."""
-        if path == self.base:
-            return ""
-        if not path.startswith(self.base + os.sep):
-            return None
-        return path[len(self.base) + 1:].replace(os.sep, "/")
+        for base in self.bases:
+            if path == base:
+                return ""
+            if path.startswith(base + os.sep):
+                return path[len(base) + 1:].replace(os.sep, "/")
+        return None
 
     def _note(self, path: str, event: FileSystemEvent) -> bool:
         rel = self.relative(path)

@@ -163,6 +163,8 @@ def _break(path: Path, seen: Owner) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        return _alive_windows(pid)  # os.kill(pid, 0) would terminate the process there
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -172,6 +174,20 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return not _zombie(pid)
+
+
+def _alive_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def _zombie(pid: int) -> bool:

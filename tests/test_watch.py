@@ -468,3 +468,13 @@ def test_a_kernel_queue_overflow_makes_the_next_cycle_walk_the_vault(tmp_path: P
     finally:
         logging.getLogger(OverflowListener.LOGGER).removeHandler(listener)
     assert recorder.wake.is_set() and recorder.take().rescan
+
+
+def test_recorder_accepts_the_resolved_spelling_of_a_symlinked_vault(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    recorder = recorder_for(tmp_path / "link")
+    assert recorder.relative(str(tmp_path / "link" / "a.md")) == "a.md"
+    assert recorder.relative(str(real / "a.md")) == "a.md"
+    assert recorder.relative(str(tmp_path / "elsewhere.md")) is None
