@@ -14,7 +14,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 __all__ = [
@@ -369,7 +371,10 @@ class Catalog:
         if not key or self.match(text) is not None:
             return None
         best, best_ratio = None, NEAR_MISS_CUTOFF
+        letters = Counter(key)
         for candidate, principle in self._keys.items():
+            if not _may_reach(key, letters, candidate, best_ratio):
+                continue
             ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
             if ratio >= best_ratio and (best is None or ratio > best_ratio):
                 best, best_ratio = principle, ratio
@@ -392,6 +397,23 @@ class Catalog:
         if len(hits) > 1 and hits[1][1] == hits[0][1]:
             return None
         return self.by_name(hits[0][0])
+
+
+@lru_cache(maxsize=1024)
+def _letters(text: str) -> Counter[str]:
+    return Counter(text)
+
+
+def _may_reach(key: str, letters: Counter[str], candidate: str, bar: float) -> bool:
+    """False when SequenceMatcher(None, key, candidate).ratio() cannot reach `bar`:
+    its `real_quick_ratio` (lengths) or `quick_ratio` (shared letters) bound is below it.
+    Computed as difflib computes ratios (2.0 * matches / total), so the bounds are exact."""
+    total = len(key) + len(candidate)
+    if 2.0 * min(len(key), len(candidate)) / total < bar:
+        return False
+    theirs = _letters(candidate)
+    shared = sum(min(n, theirs[ch]) for ch, n in letters.items() if ch in theirs)
+    return 2.0 * shared / total >= bar
 
 
 # --- building from config ------------------------------------------------------

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from lpvault.findings import Hit, Severity
 from lpvault.model import Note
+from lpvault.principles import Catalog, Principle
 from lpvault.rules.base import problems_named, rule
 from lpvault.vault import Vault
 
@@ -38,6 +40,12 @@ def heading_missing_space(note: Note, vault: Vault) -> Iterator[Hit]:
                           f"'{hashes}' needs a space after it to make a heading: '{hashes} {text[match.end():].strip()}'")
 
 
+@lru_cache(maxsize=16384)
+def _near_miss(catalog: Catalog, text: str) -> Principle | None:
+    """Catalog.near_miss, remembered: headings repeat across notes and across watch cycles."""
+    return catalog.near_miss(text)
+
+
 @rule("LPV202", "unknown-principle", Severity.WARNING, scope="note")
 def unknown_principle(note: Note, vault: Vault) -> Iterator[Hit]:
     """Heading close to, but not, a principle name ("Invent and Simplfy"), with a "did you mean".
@@ -46,10 +54,9 @@ def unknown_principle(note: Note, vault: Vault) -> Iterator[Hit]:
     principle's index note.
     """
     for heading in note.headings:
-        if vault.catalog.match(heading.text) is None:
-            near = vault.catalog.near_miss(heading.text)
-            if near is not None:
-                yield Hit(heading.line, 1, f"'{heading.text}' is not a principle name: did you mean '{near.name}'?")
+        near = _near_miss(vault.catalog, heading.text)
+        if near is not None:
+            yield Hit(heading.line, 1, f"'{heading.text}' is not a principle name: did you mean '{near.name}'?")
 
 
 @rule("LPV203", "invalid-front-matter", Severity.ERROR, scope="note")

@@ -9,19 +9,24 @@ from lpvault.model import Status, Story
 from lpvault.rules.base import rule
 from lpvault.vault import Vault
 
-_NUMBER_WORDS = (
+_NUMBER_WORDS = frozenset((
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
     "hundred hundreds thousand thousands million millions billion billions dozen dozens half halved "
     "double doubled triple tripled quadrupled twice thrice zero percent percentage "
     "seconds minutes hours days weeks months"  # "from days to hours" is a measured outcome too
-).split()
-_METRIC = re.compile(r"\d|%|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
-_WE = re.compile(r"(?<![\w'’])we(?:['’](?:re|ve|d|ll))?(?![\w'’])", re.I)
-_I = re.compile(r"(?<![\w'’.])[Ii](?:['’](?:m|ve|d|ll))?(?![\w'’]|\.\w)")
-
+).split())
+_DIGIT = re.compile(r"[\d%]")
+_WORD = re.compile(r"[a-z]+")
+# "we" / "I" as words, with contractions; "i.e." is not "I". Group 1 is set for "we".
+_PRONOUN = re.compile(r"(?<![\w'’.])(?:([Ww][Ee])|[Ii])(?:['’](?:re|ve|d|ll|m))?(?![\w'’]|\.\w)")
 
 def _quote(story: Story) -> str:
     return f"'{story.title}'"
+
+
+def _measured(text: str) -> bool:
+    """A digit, a percentage or a number word in `text`."""
+    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
 def _and_list(names: Iterable[str]) -> str:
@@ -86,7 +91,7 @@ def result_without_metric(story: Story, vault: Vault) -> Iterator[Hit]:
     ("half", "twice", "three") or a span of time ("from days to hours") counts.
     """
     result = story.parts.get("result")
-    if result is not None and not result.blank and not _METRIC.search(result.text):
+    if result is not None and not result.blank and not _measured(result.text):
         yield Hit(result.line, 1, f"the Result of story {_quote(story)} has no number or measurable outcome")
 
 
@@ -100,7 +105,8 @@ def we_not_i(story: Story, vault: Vault) -> Iterator[Hit]:
     action = story.parts.get("action")
     if action is None or action.blank:
         return
-    we, i = len(_WE.findall(action.text)), len(_I.findall(action.text))
+    pronouns = [bool(we) for we in _PRONOUN.findall(action.text)]
+    we, i = sum(pronouns), len(pronouns) - sum(pronouns)
     if we > i:
         yield Hit(action.line, 1, f"the Action of story {_quote(story)} says \"we\" {we} times and \"I\" {i}: "
                                   "say what you did")
