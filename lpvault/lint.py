@@ -112,7 +112,8 @@ class Suppressions:
 
     def __init__(self, directives: Iterable[Directive]) -> None:
         self.ranges = sorted((d.line, d.action, _codes(d)) for d in directives if d.action != "disable-next-line")
-        self.next_line = {(d.line + 1, code) for d in directives if d.action == "disable-next-line" for code in _codes(d)}
+        self.next_line = {(d.line + 1, code) for d in directives if d.action == "disable-next-line"
+                          for code in _codes(d)}
 
     def covers(self, line: int, code: str) -> bool:
         """True if a finding of `code` on `line` is switched off."""

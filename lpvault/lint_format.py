@@ -49,7 +49,8 @@ def statistics(findings: Iterable[Finding]) -> str:
     lines = [f"{count:<5} {code} {name}" for (code, name), count in sorted(per_rule.items())]
     by_severity = Counter(f.severity for f in findings)
     parts = [f"{by_severity[s]} {s.label}" for s in sorted(Severity, reverse=True) if by_severity[s]]
-    lines.append(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" + (f" ({', '.join(parts)})" if parts else ""))
+    total = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    lines.append(total + (f" ({', '.join(parts)})" if parts else ""))
     return "\n".join(lines) + "\n"
 
 

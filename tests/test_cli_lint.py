@@ -29,7 +29,7 @@ a.md:2:1: LPV101 story 'Think Big' is a blank STAR skeleton: fill it in or delet
 a.md:6:1: LPV201 '##' needs a space after it to make a heading: '## Weak:'
 a.md:7:25: LPV301 [[gone]]: no note or file named 'gone'
 b.md:3:1: LPV102 story 'Ownership' has a blank Action
-sub/c.md:3:1: LPV105 the Action of story 'Dive Deep' says "we" 1 times and "I" 0: say what you did
+sub/c.md:3:1: LPV105 the Action of story 'Dive Deep' has more "we" (1) than "I" (0): say what you did
 sub/c.md:4:1: LPV104 the Result of story 'Dive Deep' has no number or measurable outcome
 """
 NOT_VAULT_RULES = ("--ignore", "principle-without-story")

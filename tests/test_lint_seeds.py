@@ -1,8 +1,6 @@
 """SPEC section 8 as findings, on the seed-style fixtures (tests/fixtures/seeds/EXPECTED.md)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lpvault.config import load_config

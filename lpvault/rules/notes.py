@@ -36,8 +36,8 @@ def heading_missing_space(note: Note, vault: Vault) -> Iterator[Hit]:
             match = _NO_SPACE_HEADING.match(text)
             if match:
                 hashes = match.group("hashes")
-                yield Hit(block.line + index, 1,
-                          f"'{hashes}' needs a space after it to make a heading: '{hashes} {text[match.end():].strip()}'")
+                fixed = f"{hashes} {text[match.end():].strip()}"
+                yield Hit(block.line + index, 1, f"'{hashes}' needs a space after it to make a heading: '{fixed}'")
 
 
 @lru_cache(maxsize=16384)

@@ -20,6 +20,7 @@ _WORD = re.compile(r"[a-z]+")
 # "we" / "I" as words, with contractions; "i.e." is not "I". Group 1 is set for "we".
 _PRONOUN = re.compile(r"(?<![\w'’.])(?:([Ww][Ee])|[Ii])(?:['’](?:re|ve|d|ll|m))?(?![\w'’]|\.\w)")
 
+
 def _quote(story: Story) -> str:
     return f"'{story.title}'"
 
@@ -59,12 +60,17 @@ def missing_part(story: Story, vault: Vault) -> Iterator[Hit]:
         return
     wanted = [part for part in vault.config.required_parts if part not in story.filled]
     blank = [story.parts[p] for p in wanted if p in story.parts]
-    absent = [p.capitalize() for p in wanted if p not in story.parts]
-    said = ([f"a blank {_and_list(p.name.capitalize() for p in blank)}"] if blank else []) + \
-           ([f"no {_and_list(absent)}"] if absent else [])
-    if said:
+    absent = [p for p in wanted if p not in story.parts]
+    if blank or absent:
         line = min(p.line for p in blank) if blank else story.line
-        yield Hit(line, 1, f"story {_quote(story)} has {' and '.join(said)}")
+        yield Hit(line, 1, f"story {_quote(story)} has {_gaps([p.name for p in blank], absent)}")
+
+
+def _gaps(blank: list[str], absent: list[str]) -> str:
+    """'a blank Action and no Result', 'no Action and Result', ..."""
+    said = [f"a blank {_and_list(p.capitalize() for p in blank)}"] if blank else []
+    said += [f"no {_and_list(p.capitalize() for p in absent)}"] if absent else []
+    return " and ".join(said)
 
 
 @rule("LPV103", "placeholder", Severity.WARNING, scope="story")
@@ -108,7 +114,7 @@ def we_not_i(story: Story, vault: Vault) -> Iterator[Hit]:
     pronouns = [bool(we) for we in _PRONOUN.findall(action.text)]
     we, i = sum(pronouns), len(pronouns) - sum(pronouns)
     if we > i:
-        yield Hit(action.line, 1, f"the Action of story {_quote(story)} says \"we\" {we} times and \"I\" {i}: "
+        yield Hit(action.line, 1, f"the Action of story {_quote(story)} has more \"we\" ({we}) than \"I\" ({i}): "
                                   "say what you did")
 
 
