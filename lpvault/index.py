@@ -41,8 +41,11 @@ def output_paths(vault: Vault) -> dict[str, str]:
 def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None) -> list[Page]:
     """Every index note of the vault."""
     writer = LinkWriter(vault)
-    coverage = [_coverage(vault, p) for p in vault.catalog.principles]
-    pages = [Page(writer.paths[p.name], "principle.md.j2", _principle_context(vault, writer, p, row))
+    entries = _entries_by_principle(vault)
+    backlinks = _backlinks(vault, writer)
+    coverage = [_coverage(p, entries[p.name]) for p in vault.catalog.principles]
+    pages = [Page(writer.paths[p.name], "principle.md.j2",
+                  _principle_context(vault, writer, p, row, entries[p.name], backlinks[p.name]))
              for p, row in zip(vault.catalog.principles, coverage)]
     pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", _hub_context(vault, writer, coverage, lint_summary or {})))
     return pages
@@ -171,12 +174,16 @@ def _relative(path: str, source: str) -> str:
 # -- principle notes -----------------------------------------------------------------
 
 
-def _entries_for(vault: Vault, name: str) -> list[BankEntry]:
-    return [e for e in vault.bank if name in e.principles]
+def _entries_by_principle(vault: Vault) -> dict[str, list[BankEntry]]:
+    """The bank's entries under each principle, in one pass."""
+    grouped: dict[str, list[BankEntry]] = {p.name: [] for p in vault.catalog.principles}
+    for entry in vault.bank:
+        for name in entry.principles:
+            grouped.setdefault(name, []).append(entry)
+    return grouped
 
 
-def _coverage(vault: Vault, principle: Principle) -> dict[str, Any]:
-    entries = _entries_for(vault, principle.name)
+def _coverage(principle: Principle, entries: list[BankEntry]) -> dict[str, Any]:
     counts = Counter(e.story.status.value for e in entries)
     return {"name": principle.name, "stories": len(entries), **{s.value: counts.get(s.value, 0) for s in Status}}
 
@@ -192,11 +199,12 @@ def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: st
     }
 
 
-def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, row: dict[str, Any]) -> dict[str, Any]:
+def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, row: dict[str, Any],
+                       entries: list[BankEntry], backlinks: list[str]) -> dict[str, Any]:
     source = writer.paths[principle.name]
-    rows = [_story_row(vault, writer, e, principle.name, source) for e in _entries_for(vault, principle.name)]
+    rows = [_story_row(vault, writer, e, principle.name, source) for e in entries]
     by_status = {s.value: [r for r in rows if r["status"] == s.value] for s in Status}
-    also = Counter(n for e in _entries_for(vault, principle.name) for n in e.principles if n != principle.name)
+    also = Counter(n for e in entries for n in e.principles if n != principle.name)
     return {
         "marker": MARKER, "principle": principle, "counts": row,
         "tags": ["lp-index", f"lp/{principle.slug}"],
@@ -204,7 +212,7 @@ def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, r
         "complete": by_status["complete"], "to_finish": by_status["partial"] + by_status["blank"],
         "unstructured": by_status["unstructured"],
         "also_serves": [{"link": writer.to_principle(n, source), "count": c} for n, c in _catalog_order(vault, also)],
-        "backlinks": [writer.to_note(p, vault.notes[p].stem, source) for p in _backlinks(vault, writer, principle)],
+        "backlinks": [writer.to_note(p, vault.notes[p].stem, source) for p in backlinks],
     }
 
 
@@ -212,16 +220,20 @@ def _catalog_order(vault: Vault, counts: Counter[str]) -> list[tuple[str, int]]:
     return [(p.name, counts[p.name]) for p in vault.catalog.principles if counts.get(p.name)]
 
 
-def _backlinks(vault: Vault, writer: LinkWriter, principle: Principle) -> list[str]:
-    """User notes that link to the principle's index note or tag the principle."""
-    target = writer.paths[principle.name]
-    found = []
+def _backlinks(vault: Vault, writer: LinkWriter) -> dict[str, list[str]]:
+    """Principle -> user notes that link to its index note or tag it, in one pass over the vault."""
+    by_path = {path: name for name, path in writer.paths.items()}
+    found: dict[str, set[str]] = {p.name: set() for p in vault.catalog.principles}
     for path, note in vault.notes.items():
-        links = any(writer.resolver.resolve(link.target, path) == target for link in note.links if link.target)
-        tags = any(vault.catalog.match_tag(tag.name) is principle for tag in note.tags)
-        if links or tags:
-            found.append(path)
-    return sorted(found)
+        for link in note.links:
+            name = by_path.get(writer.resolver.resolve(link.target, path)) if link.target else None
+            if name in found:
+                found[name].add(path)
+        for tag in note.tags:
+            principle = vault.catalog.match_tag(tag.name)
+            if principle is not None and principle.name in found:
+                found[principle.name].add(path)
+    return {name: sorted(paths) for name, paths in found.items()}
 
 
 def excerpt(story: Story) -> str:
