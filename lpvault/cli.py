@@ -16,7 +16,6 @@ import click
 from lpvault import __version__
 from lpvault.config import ConfigError, load_config
 from lpvault.findings import Finding, Severity
-from lpvault.render import TemplateError
 
 VAULT_ARG = click.argument("vault", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 
@@ -49,6 +48,23 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
     return tick
 
 
+class _NeverRaised(Exception):
+    """Stands in for TemplateError while no template was loaded (so none can have failed)."""
+
+
+def _template_error() -> type[Exception]:
+    """lpvault.render's TemplateError, without importing Jinja2 on runs that render nothing:
+    an `except` clause evaluates this only once an exception is on its way."""
+    render = sys.modules.get("lpvault.render")
+    return render.TemplateError if render is not None else _NeverRaised
+
+
+NO_CACHE = click.option("--no-cache", is_flag=True,
+                        help="Parse every note again; neither read nor write the cache in .lpvault/.")
+JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
+                    help="Processes to parse notes with (default: one per core for large vaults).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lpvault")
 def main() -> None:
@@ -70,7 +86,10 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when an index note was written or removed (the pre-commit hook: stage the new index).")
-def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_change: bool) -> None:
+@NO_CACHE
+@JOBS
+def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_change: bool, no_cache: bool,
+          jobs: int | None) -> None:
     """Write the index notes (one per principle and the hub) into the vault.
 
     \b
@@ -85,8 +104,8 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
     config = _config(vault, output=output)
     started = time.perf_counter()
     try:
-        result = run_index(vault, config, check=check, progress=_progress(quiet))
-    except TemplateError as error:
+        result = run_index(vault, config, check=check, progress=_progress(quiet), use_cache=not no_cache, jobs=jobs)
+    except _template_error() as error:
         raise click.UsageError(str(error)) from None
     except LockHeld as error:
         sys.exit(_index_while_locked(vault, config, error, quiet))
@@ -147,9 +166,11 @@ SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, names or prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Not these rules (codes, names or prefixes; comma-separated).")
 @click.option("--statistics", is_flag=True, help="Also print the count of findings per rule.")
+@NO_CACHE
+@JOBS
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, select: tuple[str, ...],
-         ignore: tuple[str, ...], statistics: bool) -> None:
+         ignore: tuple[str, ...], statistics: bool, no_cache: bool, jobs: int | None) -> None:
     """Report unfinished stories, placeholders, broken links and other findings.
 
     PATHS is a vault folder (default: the current folder) or note files, as
@@ -167,7 +188,7 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
     from lpvault.lint_format import format_findings
     from lpvault.lint_format import statistics as stats_text
 
-    findings = _lint_findings(paths, select, ignore)
+    findings = _lint_findings(paths, select, ignore, use_cache=not no_cache, jobs=jobs)
     click.echo(format_findings(findings, fmt), nl=False, color=ctx.color)
     if statistics:
         click.echo(stats_text(findings), nl=False, err=fmt != "text")
@@ -175,24 +196,42 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
     sys.exit(1 if any(f.severity >= threshold for f in findings) else 0)
 
 
-def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Finding]:
-    """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them."""
+def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], *,
+                   use_cache: bool = True, jobs: int | None = None) -> list[Finding]:
+    """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them.
+
+    When nothing changed since the same lint last ran, its findings come from the cache."""
     from dataclasses import replace
 
+    from lpvault.pipeline import VaultLoader
+    from lpvault.roots import display_path, resolve_targets
+
+    cwd = Path.cwd()
+    targets = resolve_targets(paths, cwd=cwd)
+    loader = VaultLoader(targets.root, _config(targets.root), use_cache=use_cache)
+    selected = targets.select(note.path for note in loader.scan.notes)
+    key = repr(("lint", select, ignore, sorted(selected) if selected is not None else None, str(cwd)))
+    findings = loader.recall(key)
+    if findings is None:
+        shown: dict[str, str] = {}  # a note's findings share its displayed path
+        findings = [replace(f, path=shown.get(f.path) or shown.setdefault(
+                        f.path, display_path(targets.root, f.path, cwd=cwd)))
+                    for f in _run_lint(loader, selected, select, ignore, jobs)]
+        loader.remember(key, findings)
+    return findings
+
+
+def _run_lint(loader: Any, selected: set[str] | None, select: tuple[str, ...], ignore: tuple[str, ...],
+              jobs: int | None) -> list[Finding]:
+    """Choose the rules (a usage error before any parsing), load the vault, lint it."""
     from lpvault.lint import choose_rules
     from lpvault.lint import lint as run_lint
-    from lpvault.pipeline import load_vault
-    from lpvault.roots import display_path, resolve_targets
 
     try:
         rules = choose_rules(select, ignore)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    cwd = Path.cwd()
-    targets = resolve_targets(paths, cwd=cwd)
-    vault = load_vault(targets.root, _config(targets.root))
-    findings = run_lint(vault, paths=targets.select(vault.notes), rules=rules)
-    return [replace(f, path=display_path(targets.root, f.path, cwd=cwd)) for f in findings]
+    return run_lint(loader.vault(jobs=jobs), paths=selected, rules=rules)
 
 
 @main.command()
@@ -311,7 +350,7 @@ def new(title: str, principle: str, vault: Path) -> None:
     except FileExistsError as error:
         click.echo(f"{error.filename or error}: already exists; not overwritten", err=True)
         sys.exit(1)
-    except TemplateError as error:
+    except _template_error() as error:
         raise click.UsageError(str(error)) from None
     click.echo(f"wrote {path}")
 

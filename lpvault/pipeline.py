@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from lpvault.assign import NoteSources
 from lpvault.config import Config
-from lpvault.labels import LabelReader
 from lpvault.model import Note, Problem, Story
-from lpvault.parse import parse_note
 from lpvault.principles import Catalog, build_catalog
-from lpvault.scan import NoteFile, scan_vault
-from lpvault.stories import StoryOptions, extract_stories
+from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
 from lpvault.vault import Vault
+
+if TYPE_CHECKING:
+    from lpvault.cache import ParseCache
+
+INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Analyzer:
     """Turns one file's bytes into an Analysis under one configuration."""
 
     def __init__(self, config: Config, catalog: Catalog) -> None:
+        # Imported here, not at the top: a run that parses nothing never loads mistune.
+        from lpvault.labels import LabelReader
+        from lpvault.stories import StoryOptions
+
         self.config, self.catalog = config, catalog
         self.reader = LabelReader(config.labels)
         placeholders = frozenset(p.lower() for p in config.placeholders)
@@ -37,6 +42,10 @@ class Analyzer:
 
     def analyse(self, path: str, data: bytes | None, problem: Problem | None = None) -> Analysis:
         """Parse a note and extract its stories; `data` None means it could not be read."""
+        from lpvault.assign import NoteSources
+        from lpvault.parse import parse_note
+        from lpvault.stories import extract_stories
+
         if data is None:
             name = path.rsplit("/", 1)[-1]
             return Analysis(Note(path=path, title=name[:-3], problems=(problem,) if problem else ()), ())
@@ -57,8 +66,7 @@ def read_bytes(root: Path, note: NoteFile, config: Config) -> tuple[bytes | None
         limit = config.max_file_size
         return None, Problem("unreadable-file", 1, 1, f"skipped: {note.size} bytes is over the size limit of {limit}")
     try:
-        with open(root / note.path, "rb") as handle:
-            data = handle.read(config.max_file_size + 1)
+        data = read_note(root, note.path, limit=config.max_file_size)  # no FIFO, no symlink out
     except FileNotFoundError:
         return None, Problem("unreadable-file", 1, 1, "the file vanished while it was being read")
     except OSError as error:
@@ -69,15 +77,18 @@ def read_bytes(root: Path, note: NoteFile, config: Config) -> tuple[bytes | None
 
 
 def analyse_files(root: Path, files: Iterable[NoteFile], analyzer: Analyzer,
-                  progress: Callable[[int], None] | None = None) -> dict[str, Analysis]:
-    """Read and analyse every file; `progress` is told how many are done."""
-    results: dict[str, Analysis] = {}
-    for count, note_file in enumerate(files, 1):
-        data, problem = read_bytes(root, note_file, analyzer.config)
-        results[note_file.path] = analyzer.analyse(note_file.path, data, problem)
-        if progress is not None:
-            progress(count)
-    return results
+                  progress: Callable[[int], None] | None = None, *, cache: ParseCache | None = None,
+                  jobs: int | None = None) -> dict[str, Analysis]:
+    """Read and analyse every file; `progress` is told how many are done.
+
+    With a `cache`, a note whose stamp matches is neither read nor parsed, and one
+    whose bytes match is read but not parsed. `jobs` processes parse the rest (None:
+    as many as there are cores when the vault is large enough to pay for them).
+    Whatever the route, the result is the same, keyed by path in `files` order.
+    """
+    from lpvault.pool import analyse_many
+
+    return analyse_many(root, list(files), analyzer, progress, cache=cache, jobs=jobs)
 
 
 def assemble(config: Config, catalog: Catalog, analyses: dict[str, Analysis], others: Iterable[str] = (),
@@ -89,15 +100,50 @@ def assemble(config: Config, catalog: Catalog, analyses: dict[str, Analysis], ot
     return Vault(config, catalog, notes, stories, tuple(others), frozenset(output_paths))
 
 
-def load_vault(root: Path, config: Config, *, progress: Callable[[int, int], None] | None = None) -> Vault:
-    """Scan, read and analyse the whole vault."""
-    scan = scan_vault(root, config)
-    catalog = make_catalog(config)
-    analyzer = Analyzer(config, catalog)
-    total = len(scan.notes)
-    tick = (lambda done: progress(done, total)) if progress else None
-    analyses = analyse_files(root, scan.notes, analyzer, tick)
-    return assemble(config, catalog, analyses, scan.others, existing_outputs(root, config))
+class VaultLoader:
+    """The vault scanned once, with its parse cache: tells whether anything changed
+    before any parsing is paid for, and memoises results worked out from the vault."""
+
+    def __init__(self, root: Path, config: Config, *, use_cache: bool = True) -> None:
+        from lpvault.cache import ParseCache
+
+        self.root, self.config = root, config
+        self.cache = ParseCache.open(root, config) if use_cache else None  # opened first: see RACY_SECONDS
+        self.scan: ScanResult = scan_vault(root, config)
+        self.outputs = tuple(existing_outputs(root, config))
+        self._unchanged: bool | None = None
+
+    def unchanged(self) -> bool:
+        """True when the cache vouches that no note, other file or output changed."""
+        if self._unchanged is None:
+            self._unchanged = self.cache is not None and self.cache.unchanged(self.scan, self.outputs)
+        return self._unchanged
+
+    def vault(self, *, progress: Callable[[int, int], None] | None = None, jobs: int | None = None) -> Vault:
+        """Analyse what changed, reuse the rest, save the cache, assemble the Vault."""
+        catalog = make_catalog(self.config)
+        total = len(self.scan.notes)
+        tick = (lambda done: progress(done, total)) if progress else None
+        analyses = analyse_files(self.root, self.scan.notes, Analyzer(self.config, catalog), tick,
+                                 cache=self.cache, jobs=jobs)
+        if self.cache is not None:
+            self.cache.save(self.scan, self.outputs)
+        return assemble(self.config, catalog, analyses, self.scan.others, self.outputs)
+
+    def recall(self, name: str) -> Any | None:
+        """A result memoised under `name` for the vault exactly as it is now, or None."""
+        return self.cache.recall(name) if self.unchanged() else None  # type: ignore[union-attr]
+
+    def remember(self, name: str, value: Any) -> None:
+        """Memoise a result worked out from `vault()` (dropped as soon as the vault changes)."""
+        if self.cache is not None:
+            self.cache.remember(name, value)
+
+
+def load_vault(root: Path, config: Config, *, progress: Callable[[int, int], None] | None = None,
+               use_cache: bool = True, jobs: int | None = None) -> Vault:
+    """Scan, read and analyse the whole vault (through the parse cache unless `use_cache` is False)."""
+    return VaultLoader(root, config, use_cache=use_cache).vault(progress=progress, jobs=jobs)
 
 
 def existing_outputs(root: Path, config: Config) -> list[str]:
@@ -108,25 +154,36 @@ def existing_outputs(root: Path, config: Config) -> list[str]:
     return sorted(f"{config.output.strip('/')}/{p.name}" for p in folder.glob("*.md") if p.is_file())
 
 
+Totals = tuple[int, int, tuple[tuple[str, int], ...]]  # notes, stories, stories per status
+
+
+def vault_totals(vault: Vault) -> Totals:
+    """What the summary line counts: notes, distinct stories, stories per status."""
+    counts = {s: 0 for s in ("complete", "partial", "blank", "unstructured")}
+    for entry in vault.bank:
+        counts[entry.story.status.value] += 1
+    return len(vault.notes), len(vault.bank), tuple(counts.items())
+
+
 @dataclass
 class IndexResult:
-    """What `index` did (or, with check, would do)."""
+    """What `index` did (or, with check, would do); `vault` is None when the cache
+    showed that nothing changed and nothing was rendered."""
 
-    vault: Vault
+    vault: Vault | None
     written: list[str]
     unchanged: list[str]
     removed: list[str]
     refused: list[str]
     stale: list[str]
+    totals: Totals | None = None
 
     def summary(self, seconds: float) -> str:
         """One line: notes, stories per status, index notes written, time."""
-        counts = {s: 0 for s in ("complete", "partial", "blank", "unstructured")}
-        for entry in self.vault.bank:
-            counts[entry.story.status.value] += 1
-        statuses = ", ".join(f"{n} {s}" for s, n in counts.items())
+        notes, stories, counts = self.totals or vault_totals(self.vault)  # type: ignore[arg-type]
+        statuses = ", ".join(f"{n} {s}" for s, n in counts)
         changed = len(self.written) + len(self.removed)
-        return (f"{len(self.vault.notes)} notes, {len(self.vault.bank)} stories ({statuses}); "
+        return (f"{notes} notes, {stories} stories ({statuses}); "
                 f"{changed} index notes written, {len(self.unchanged)} unchanged; {seconds:.2f}s")
 
 
@@ -142,22 +199,64 @@ def render_pages(root: Path, vault: Vault) -> dict[str, str]:
     return {page.path: render(env, page.template, page.context) for page in pages}
 
 
-INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
-
-
 def run_index(root: Path, config: Config, *, check: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> IndexResult:
-    """Index the vault: render every index note, then write (or, with check, compare)."""
-    from lpvault.lock import VaultLock
-    from lpvault.write import stale_outputs, write_outputs
+              progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
+              jobs: int | None = None) -> IndexResult:
+    """Index the vault: render every index note, then write (or, with check, compare).
 
-    vault = load_vault(root, config, progress=progress)
+    When the cache shows that no note, template or setting changed and the index
+    notes on disk are still the ones last written, nothing is parsed or rendered."""
+    loader = VaultLoader(root, config, use_cache=use_cache)
+    fresh = _fresh_index(loader)
+    if fresh is not None:
+        return fresh
+    vault = loader.vault(progress=progress, jobs=jobs)
     outputs = render_pages(root, vault)  # every template renders before anything is written
-    if check:
-        return IndexResult(vault, [], [], [], [], stale_outputs(root, outputs, config.output))
+    result = _check_outputs(root, vault, outputs) if check else _write_index(root, vault, outputs)
+    _remember_index(loader, outputs, result)
+    return result
+
+
+def _check_outputs(root: Path, vault: Vault, outputs: dict[str, str]) -> IndexResult:
+    from lpvault.write import stale_outputs
+
+    return IndexResult(vault, [], [], [], [], stale_outputs(root, outputs, vault.config.output), vault_totals(vault))
+
+
+def _write_index(root: Path, vault: Vault, outputs: dict[str, str]) -> IndexResult:
+    from lpvault.lock import VaultLock
+    from lpvault.write import write_outputs
+
     with VaultLock(root, purpose="index", wait=INDEX_LOCK_WAIT):  # never interleave with another writer
-        report = write_outputs(root, outputs, config.output)
-    return IndexResult(vault, report.written, report.unchanged, report.removed, report.refused, [])
+        report = write_outputs(root, outputs, vault.config.output)
+    return IndexResult(vault, report.written, report.unchanged, report.removed, report.refused, [],
+                       vault_totals(vault))
+
+
+def _fresh_index(loader: VaultLoader) -> IndexResult | None:
+    """The result of an index run that would change nothing, told by the cache alone."""
+    from lpvault.freshness import MEMO_NAME, folder_matches, templates_stamp
+
+    record = loader.recall(MEMO_NAME)
+    if record is None or record.templates != templates_stamp(loader.root, loader.config):
+        return None
+    if not folder_matches(loader.root, loader.config, record):
+        return None
+    return IndexResult(None, [], list(record.outputs), [], [], [], record.totals)
+
+
+def _remember_index(loader: VaultLoader, outputs: dict[str, str], result: IndexResult) -> None:
+    """Memoise the index when it is on disk exactly as rendered and the output folder
+    lists the same notes the vault was read with (links may resolve to them)."""
+    from lpvault.freshness import MEMO_NAME, make_record
+
+    if loader.cache is None or result.refused or result.stale:
+        return
+    if tuple(existing_outputs(loader.root, loader.config)) != loader.outputs:
+        return  # the first run: index notes appeared, so the next run reads a different vault
+    record = make_record(loader.root, loader.config, outputs, result.totals)  # type: ignore[arg-type]
+    if record is not None:
+        loader.remember(MEMO_NAME, record)
 
 
 def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str]]:

@@ -1,0 +1,1 @@
+"""Benchmarks for lpvault: a realistic vault generator and a runner (`python -m benchmarks`)."""

@@ -1,0 +1,257 @@
+"""The parse cache in VAULT/.lpvault/: an unchanged note is never read or parsed again.
+
+Signed files (see sealed.py for why pickle, and why that is safe), each opening
+with the environment it was made in: cache format, lpvault version and code,
+Python version, configuration. A file from another environment is ignored whole.
+
+- `notes-N.pickle`: per note, its stamp (size, mtime_ns), a digest of its bytes
+  and its pickled Analysis. Read only when some note changed.
+- `state-N.pickle`: the stamps of every note, the other files and the output
+  folder as the last run saw them, under an id that changes with the vault's
+  content. Small: a run on an unchanged vault reads nothing else, and imports
+  neither mistune nor Jinja2.
+- `memo-N-*.pickle`: one result worked out from the vault (the index as written,
+  a lint run's findings), tagged with the state id it holds for.
+
+Stamps can lie ("racily clean", in git's words): a note saved twice within the
+file system's timestamp granularity, with the same size, keeps its stamp. A
+stamp is trusted only when the note was older than RACY_SECONDS when it was
+read; a younger one is re-read and its digest compared. A note whose stamp
+changed but whose bytes did not (touch, git checkout) costs a read, not a parse.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+from typing import Any, Iterable, Iterator, NamedTuple
+
+from lpvault import __version__, sealed
+from lpvault.config import Config
+from lpvault.scan import NoteFile, ScanResult
+
+FORMAT = 1
+CACHE_DIR = ".lpvault"
+NOTES_FILE = f"notes-{FORMAT}.pickle"
+STATE_FILE = f"state-{FORMAT}.pickle"
+RACY_SECONDS = 3
+_PACKAGE = Path(__file__).resolve().parent
+
+Stamp = tuple[int, int, "bytes | None", bool]  # size, mtime_ns, digest (None: unreadable), trusted
+
+
+class Entry(NamedTuple):
+    """One note as cached: its stamp, the digest of its bytes, its pickled Analysis."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes | None  # None: the note could not be read
+    trusted: bool  # the stamp was old enough, when read, to vouch for the bytes
+    blob: bytes
+
+
+@dataclass
+class State:
+    """The vault as the last run saw it; `ident` names its content (memos are tagged with it)."""
+
+    notes: dict[str, Stamp]
+    others: tuple[str, ...]
+    outputs: tuple[str, ...]  # the notes in the output folder (links may point at them)
+    ident: str = ""
+
+
+def digest(data: bytes) -> bytes:
+    """The digest a note's bytes are compared by."""
+    return blake2b(data, digest_size=16).digest()
+
+
+def code_stamp() -> str:
+    """Names, sizes and mtimes of lpvault's own modules and templates: new code, new cache."""
+    stamp = blake2b(digest_size=16)
+    for folder, dirs, files in sorted(os.walk(_PACKAGE)):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in sorted(f for f in files if f.endswith((".py", ".j2"))):
+            info = os.stat(os.path.join(folder, name))
+            stamp.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return stamp.hexdigest()
+
+
+def environment(config: Config) -> tuple[Any, ...]:
+    """What every cache file must have been made under to be used at all."""
+    return (FORMAT, __version__, code_stamp(), sys.version_info[:2], config.fingerprint())
+
+
+class ParseCache:
+    """One vault's cache under one configuration: loaded lazily, saved atomically."""
+
+    def __init__(self, root: Path, config: Config, key: bytes) -> None:
+        self.folder, self.key, self.config = root / CACHE_DIR, key, config
+        self.env = environment(config)
+        self.started_ns = time.time_ns()
+        self.fresh: dict[str, Entry] = {}  # every note of this run, as it is now
+        self.current = False  # the state describes the vault as it is now
+        self._entries: dict[str, Entry] | None = None
+        self._state: State | None = None
+        self._state_loaded = False
+
+    @classmethod
+    def open(cls, root: Path, config: Config) -> ParseCache | None:
+        """The vault's cache, or None when there can be none (no key)."""
+        key = sealed.user_key()
+        return cls(root, config, key) if key is not None else None
+
+    def _load(self, name: str) -> Iterator[Any]:
+        """The objects of a cache file after its environment; nothing if unusable."""
+        objects = sealed.read(self.folder / name, self.key)
+        try:
+            if objects is not None and next(objects) == self.env:
+                yield from objects
+        except Exception:  # noqa: BLE001 - a file of ours that does not load is no cache
+            return
+
+    def _write(self, name: str, objects: Iterable[Any]) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+            _mark_folder(self.folder)
+            sealed.write(self.folder / name, self.key, itertools.chain([self.env], objects))
+        except OSError:
+            pass  # a read-only vault simply has no cache
+
+    # -- notes --------------------------------------------------------------------
+
+    def entries(self) -> dict[str, Entry]:
+        """Every cached note (read on first use; a damaged tail keeps what loaded before it)."""
+        if self._entries is None:
+            self._entries = {}
+            for path, entry in self._load(NOTES_FILE):
+                self._entries[path] = Entry(*entry)
+        return self._entries
+
+    def trusted(self, note: NoteFile) -> bool:
+        """Whether the note's stamp is old enough to stand for its bytes."""
+        return note.mtime_ns < self.started_ns - RACY_SECONDS * 1_000_000_000
+
+    def lookup(self, note: NoteFile) -> Entry | None:
+        """The cached entry of `note`, whatever its stamp (the caller compares)."""
+        return self.entries().get(note.path)
+
+    def keep(self, note: NoteFile, note_digest: bytes | None, blob: bytes) -> None:
+        """Record `note` as it is now, with its Analysis pickled in `blob`."""
+        self.fresh[note.path] = Entry(note.size, note.mtime_ns, note_digest, self.trusted(note), blob)
+
+    # -- the whole vault -------------------------------------------------------------
+
+    def state(self) -> State | None:
+        """The state the last run saved, if it is usable."""
+        if not self._state_loaded:
+            self._state_loaded = True
+            found = next(self._load(STATE_FILE), None)
+            self._state = found if isinstance(found, State) else None
+        return self._state
+
+    def unchanged(self, scan: ScanResult, outputs: tuple[str, ...]) -> bool:
+        """True when the vault is exactly as the saved state saw it (notes compared
+        by stamp, or by digest when a stamp changed or was too young to trust)."""
+        state = self.state()
+        if state is None or state.others != scan.others or state.outputs != outputs:
+            return False
+        if len(state.notes) != len(scan.notes):
+            return False
+        refreshed: dict[str, Stamp] = {}
+        for note in scan.notes:
+            seen = state.notes.get(note.path)
+            if seen is None:
+                return False
+            if seen[0] != note.size or seen[1] != note.mtime_ns or not seen[3]:
+                now = self._digest_file(note)
+                if now is None or now != seen[2]:
+                    return False
+                refreshed[note.path] = (note.size, note.mtime_ns, now, self.trusted(note))
+        self.current = True
+        if refreshed:  # same bytes under new stamps: remember them, the next run need not read
+            state.notes.update(refreshed)
+            self._write(STATE_FILE, [state])
+        return True
+
+    def _digest_file(self, note: NoteFile) -> bytes | None:
+        if note.size < 0 or note.size > self.config.max_file_size:
+            return None
+        try:
+            with open(self.folder.parent / note.path, "rb") as handle:
+                return digest(handle.read(self.config.max_file_size + 1))
+        except OSError:
+            return None
+
+    def save(self, scan: ScanResult, outputs: tuple[str, ...]) -> None:
+        """Write the notes (when any changed) and the state of this run."""
+        old = self.entries()
+        if old.keys() != self.fresh.keys() or any(old[p][:4] != e[:4] for p, e in self.fresh.items()):
+            self._write(NOTES_FILE, ((path, tuple(e)) for path, e in self.fresh.items()))
+        notes = {path: (e.size, e.mtime_ns, e.digest, e.trusted) for path, e in self.fresh.items()}
+        state = State(notes, scan.others, outputs)
+        previous = self.state()
+        if _same_content(previous, state):
+            state.ident = previous.ident  # type: ignore[union-attr]
+        else:
+            state.ident = os.urandom(8).hex()
+            self._forget_memos()
+        self._state, self._state_loaded, self.current = state, True, True
+        self._write(STATE_FILE, [state])
+
+    def _forget_memos(self) -> None:
+        """Memos of an older vault can never match again: delete them."""
+        try:
+            stale = [e.path for e in os.scandir(self.folder) if e.name.startswith("memo-")]
+        except OSError:
+            return
+        for path in stale:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    # -- memos ----------------------------------------------------------------------
+
+    def recall(self, name: str) -> Any | None:
+        """The result memoised under `name` for the vault as it is now (see `unchanged`)."""
+        state = self.state()
+        if not self.current or state is None:
+            return None
+        found = next(self._load(_memo_file(name)), None)
+        return found[1] if isinstance(found, tuple) and found[0] == state.ident else None
+
+    def remember(self, name: str, value: Any) -> None:
+        """Memoise a result worked out from the vault as it is now (after `save` or `unchanged`)."""
+        state = self.state()
+        if self.current and state is not None:
+            self._write(_memo_file(name), [(state.ident, value)])
+
+
+def _memo_file(name: str) -> str:
+    return f"memo-{FORMAT}-{blake2b(name.encode(), digest_size=8).hexdigest()}.pickle"
+
+
+def _same_content(old: State | None, new: State) -> bool:
+    """Same notes (by content), other files and outputs: what was worked out still holds."""
+    if old is None or old.others != new.others or old.outputs != new.outputs or old.notes.keys() != new.notes.keys():
+        return False
+    return all(_content(old.notes[p]) == _content(stamp) for p, stamp in new.notes.items())
+
+
+def _content(stamp: Stamp) -> Any:
+    """A note's content as compared: its digest, or its stamp when it could not be read."""
+    return stamp[2] if stamp[2] is not None else stamp[:2]
+
+
+def _mark_folder(folder: Path) -> None:
+    """Keep the cache out of git and backups, as pytest and cargo do."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# written by lpvault: its cache is private to this machine\n*\n", encoding="utf-8")
+    tag = folder / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# lpvault cache\n", encoding="utf-8")
