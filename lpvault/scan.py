@@ -4,11 +4,15 @@ Skipped: hidden folders (`.obsidian`, `.git`, `.trash`, our `.lpvault`), the
 output folder, the vault's template folder (a template's skeleton is blank on
 purpose) and configured ignore globs. Symlinks are followed only while they
 stay inside the vault, and a folder is never entered twice (symlink loops).
+A note that is a symlink leading outside, or not a regular file (a FIFO, a
+device), is listed with size -1 so that the reader reports it without reading.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +94,8 @@ class _Walker:
 
     def _visit(self, entry: os.DirEntry[str], rel: str) -> None:
         if entry.is_symlink() and not self._inside(entry.path):
+            if is_note_name(entry.name) and not is_ignored(rel, self.config):
+                self.notes.append(NoteFile(rel, -1, 0))  # not followed: the reader says so
             return
         try:
             is_dir = entry.is_dir()
@@ -109,6 +115,8 @@ class _Walker:
             stat = entry.stat()
         except OSError:
             stat = None  # vanished or unreadable: the reader reports it
+        if stat is not None and not stat_module.S_ISREG(stat.st_mode):
+            stat = None  # a FIFO or a device: never opened by a digest, the reader reports it
         self.notes.append(NoteFile(rel, stat.st_size if stat else -1, stat.st_mtime_ns if stat else 0))
 
     def _inside(self, path: str) -> bool:
@@ -117,3 +125,47 @@ class _Walker:
         except OSError:
             return False
         return target == self.root or self.root in target.parents
+
+
+class NotFollowed(OSError):
+    """A note that is a symlink to a file outside the vault."""
+
+
+class NotRegular(OSError):
+    """A note that is not a regular file (a FIFO, a device, a socket)."""
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_note(root: Path, rel: str, *, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of the note at vault-relative `rel`.
+
+    Never follows a symlink out of the vault and never blocks on a FIFO; raises
+    OSError (NotFollowed, NotRegular, FileNotFoundError, ...) with a readable
+    `strerror` when the note cannot be read."""
+    path = os.path.join(root, rel)
+    if not _NOFOLLOW and os.path.islink(path):  # no O_NOFOLLOW (Windows): ask first
+        _check_link(root, path)
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        if error.errno != errno.ELOOP or not _NOFOLLOW or not os.path.islink(path):
+            raise
+        _check_link(root, path)  # a symlink inside the vault: open what it points at
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:
+        if not stat_module.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file (a FIFO or a device), not read")
+        return stream.read(limit + 1)
+
+
+def _check_link(root: Path, path: str) -> None:
+    real_root = os.path.realpath(root)
+    target = os.path.realpath(path)
+    try:
+        inside = os.path.commonpath([real_root, target]) == real_root
+    except ValueError:  # another drive (Windows)
+        inside = False
+    if not inside:
+        raise NotFollowed(errno.EPERM, "a symlink to a file outside the vault, not followed")
