@@ -33,21 +33,63 @@ class Page:
 def output_paths(vault: Vault) -> dict[str, str]:
     """Principle name (or the hub) -> vault-relative path of its index note."""
     folder = vault.config.output.strip("/")
-    names = {p.name: f"{folder}/{obsidian.safe_file_name(p.name)}.md" for p in vault.catalog.principles}
-    names[HUB_NAME] = f"{folder}/{obsidian.safe_file_name(HUB_NAME)}.md"
+    hub = obsidian.safe_file_name(HUB_NAME)
+    taken = {hub.casefold()}
+    names = {p.name: f"{folder}/{_unique_name(obsidian.safe_file_name(p.name), taken)}.md"
+             for p in vault.catalog.principles}
+    names[HUB_NAME] = f"{folder}/{hub}.md"
     return names
 
 
-def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None) -> list[Page]:
-    """Every index note of the vault."""
-    writer = LinkWriter(vault)
+def _unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2)`, `name (3)`... when another index note already has it
+    in any letter case (`a/b` and `a-b` make one file name; macOS and Windows fold case)."""
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{obsidian.safe_file_name(name, max_len=110)} ({number})"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+class PageMemo:
+    """What `build_pages` worked out for one vault that still holds for the next one
+    (`watch`): checked links, keyed by what they were made from and the target Note
+    object, and each note's backlinks, by Note object. All of it is dropped when the
+    set of files (and so what links resolve to) or the settings change."""
+
+    def __init__(self) -> None:
+        self.key: tuple[Any, ...] | None = None
+        self.links: dict[tuple[Any, ...], tuple[Note | None, str]] = {}
+        self.used: dict[tuple[Any, ...], tuple[Note | None, str]] = {}  # this call's links: kept for the next
+        self.backlinks: dict[str, tuple[Note, frozenset[str]]] = {}
+        self.rows: dict[tuple[str, int], tuple[BankEntry, dict[str, Any]]] = {}  # by principle, id(entry.story)
+        self.rows_used: dict[tuple[str, int], tuple[BankEntry, dict[str, Any]]] = {}
+
+    def check(self, vault: Vault) -> None:
+        """Forget everything unless `vault` has the same files and settings as the last one."""
+        key = (vault.config, vault.catalog, frozenset(vault.notes), vault.output_paths, vault.others)
+        if key != self.key:
+            self.key, self.links, self.backlinks, self.rows = key, {}, {}, {}
+        self.used, self.rows_used = {}, {}
+
+
+def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
+                memo: PageMemo | None = None) -> list[Page]:
+    """Every index note of the vault (`memo`: reuse what an earlier call worked out)."""
+    if memo is not None:
+        memo.check(vault)
+    writer = LinkWriter(vault, memo)
     entries = _entries_by_principle(vault)
-    backlinks = _backlinks(vault, writer)
+    backlinks = _backlinks(vault, writer, memo)
     coverage = [_coverage(p, entries[p.name]) for p in vault.catalog.principles]
     pages = [Page(writer.paths[p.name], "principle.md.j2",
                   _principle_context(vault, writer, p, row, entries[p.name], backlinks[p.name]))
              for p, row in zip(vault.catalog.principles, coverage)]
     pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", _hub_context(vault, writer, coverage, lint_summary or {})))
+    if memo is not None:
+        memo.links, memo.used = memo.used, {}
+        memo.rows, memo.rows_used = memo.rows_used, {}
     return pages
 
 
@@ -59,8 +101,8 @@ class LinkWriter:
     the intended heading, or the link falls back to the note itself.
     """
 
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
+    def __init__(self, vault: Vault, memo: PageMemo | None = None) -> None:
+        self.vault, self.memo = vault, memo
         self.paths = output_paths(vault)
         self.resolver = link_resolver(vault)
         self.markdown = vault.config.link_style == "markdown"
@@ -73,6 +115,17 @@ class LinkWriter:
         anchor opens must come before it. A wikilink that would not open the
         heading links the note; one that would not open the note at all (a file
         name with `# | ^ : [ ] %%`) is written as text naming the file."""
+        if self.memo is None:
+            return self._to_note(path, display, source, anchor, table, line)
+        key = (path, display, source, anchor, table, line)
+        target = self.vault.notes.get(path)
+        kept = self.memo.used.get(key) or self.memo.links.get(key)
+        if kept is None or kept[0] is not target:
+            kept = (target, self._to_note(path, display, source, anchor, table, line))
+        self.memo.used[key] = kept
+        return kept[1]
+
+    def _to_note(self, path: str, display: str, source: str, anchor: str, table: bool, line: int | None) -> str:
         if self.markdown:
             return self._markdown(path, display, source, anchor, table=table)
         for subpath in ([anchor, ""] if anchor else [""]):
@@ -199,10 +252,28 @@ def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: st
     }
 
 
+def _memo_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: str, source: str) -> dict[str, Any]:
+    """`_story_row`, reused while the entry's Story objects and principles are the same."""
+    memo = writer.memo
+    if memo is None:
+        return _story_row(vault, writer, entry, principle, source)
+    key = (principle, id(entry.story))
+    kept = memo.rows_used.get(key) or memo.rows.get(key)
+    if kept is None or not _same_entry(kept[0], entry):
+        kept = (entry, _story_row(vault, writer, entry, principle, source))
+    memo.rows_used[key] = kept
+    return kept[1]
+
+
+def _same_entry(a: BankEntry, b: BankEntry) -> bool:
+    return (a.principles == b.principles and len(a.occurrences) == len(b.occurrences)
+            and all(x is y for x, y in zip(a.occurrences, b.occurrences)))
+
+
 def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, row: dict[str, Any],
                        entries: list[BankEntry], backlinks: list[str]) -> dict[str, Any]:
     source = writer.paths[principle.name]
-    rows = [_story_row(vault, writer, e, principle.name, source) for e in entries]
+    rows = [_memo_row(vault, writer, e, principle.name, source) for e in entries]
     by_status = {s.value: [r for r in rows if r["status"] == s.value] for s in Status}
     also = Counter(n for e in entries for n in e.principles if n != principle.name)
     return {
@@ -220,20 +291,35 @@ def _catalog_order(vault: Vault, counts: Counter[str]) -> list[tuple[str, int]]:
     return [(p.name, counts[p.name]) for p in vault.catalog.principles if counts.get(p.name)]
 
 
-def _backlinks(vault: Vault, writer: LinkWriter) -> dict[str, list[str]]:
+def _backlinks(vault: Vault, writer: LinkWriter, memo: PageMemo | None = None) -> dict[str, list[str]]:
     """Principle -> user notes that link to its index note or tag it, in one pass over the vault."""
     by_path = {path: name for name, path in writer.paths.items()}
     found: dict[str, set[str]] = {p.name: set() for p in vault.catalog.principles}
     for path, note in vault.notes.items():
-        for link in note.links:
-            name = by_path.get(writer.resolver.resolve(link.target, path)) if link.target else None
+        kept = memo.backlinks.get(path) if memo is not None else None
+        if kept is not None and kept[0] is note:
+            names = kept[1]
+        else:
+            names = frozenset(_linked_principles(vault, writer, by_path, path, note))
+            if memo is not None:
+                memo.backlinks[path] = (note, names)
+        for name in names:
             if name in found:
                 found[name].add(path)
-        for tag in note.tags:
-            principle = vault.catalog.match_tag(tag.name)
-            if principle is not None and principle.name in found:
-                found[principle.name].add(path)
     return {name: sorted(paths) for name, paths in found.items()}
+
+
+def _linked_principles(vault: Vault, writer: LinkWriter, by_path: dict[str, str], path: str,
+                       note: Note) -> Iterable[str]:
+    """Names of the index notes `note` links to, and of the principles it tags."""
+    for link in note.links:
+        name = by_path.get(writer.resolver.resolve(link.target, path)) if link.target else None
+        if name is not None:
+            yield name
+    for tag in note.tags:
+        principle = vault.catalog.match_tag(tag.name)
+        if principle is not None:
+            yield principle.name
 
 
 def excerpt(story: Story) -> str:

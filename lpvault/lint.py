@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 from lpvault.findings import Finding, Hit, Severity
 from lpvault.model import Directive, Note, Story
@@ -152,3 +152,94 @@ def _apply_directives(findings: Iterable[Finding], notes: Mapping[str, Note]) ->
         suppressions = cache[finding.path]
         if suppressions is None or not suppressions.covers(finding.line, finding.code):
             yield finding
+
+
+# -- across watch cycles ------------------------------------------------------------
+
+_CROSS_NOTE = frozenset({"broken-link"})  # note-scope rules that also read other notes (through links)
+
+
+class LintMemo:
+    """`lint_summary` for a vault that changes a few notes at a time (`watch`).
+
+    Note and story rules depend only on the note, its stories and the settings,
+    so their findings are kept per note and worked out again only for a note
+    whose Note or Story objects were replaced. broken-link also reads the link
+    resolver (the set of paths) and the headings and block ids of the notes
+    linked to: all notes are checked again when the set of files changes, else
+    the changed notes and the notes whose `#subpath` links open a changed note
+    whose headings or block ids changed. Vault rules run every time (they are
+    cheap). The counts are those of `lint_summary(vault)`."""
+
+    def __init__(self) -> None:
+        self._settings: tuple[Any, ...] | None = None
+        self._files: tuple[Any, ...] | None = None
+        self._local: dict[str, tuple[Note, list[Story], list[Finding]]] = {}
+        self._links: dict[str, tuple[Note, list[Finding], frozenset[str]]] = {}
+        self._targets: dict[str, tuple[Any, ...]] = {}
+
+    def summary(self, vault: Vault) -> dict[str, int]:
+        """Finding counts by rule code, as `lint_summary` gives them."""
+        return dict(sorted(Counter(f.code for f in self._collect(vault)).items()))
+
+    def findings(self, vault: Vault) -> list[Finding]:
+        """What `lint(vault)` returns, in the same order."""
+        return sorted(self._collect(vault))
+
+    def _collect(self, vault: Vault) -> list[Finding]:
+        from lpvault.links import link_resolver
+
+        active = active_rules(vault)
+        settings = (vault.config, vault.catalog, tuple(active))
+        if settings != self._settings:
+            self._settings, self._files = settings, None
+            self._local, self._links, self._targets = {}, {}, {}
+        local = [a for a in active if a.rule.scope != "vault" and a.rule.name not in _CROSS_NOTE]
+        cross = [a for a in active if a.rule.scope != "vault" and a.rule.name in _CROSS_NOTE]
+        stories = _stories_by_note(vault.stories)
+        files = (frozenset(vault.notes), vault.output_paths, vault.others)
+        recheck_all = files != self._files
+        self._files = files
+        for gone in set(self._local) - set(vault.notes):
+            del self._local[gone]
+        changed: list[str] = []
+        for path, note in vault.notes.items():
+            told = stories.get(path, [])
+            kept = self._local.get(path)
+            if kept is not None and kept[0] is note and _same(kept[1], told):
+                continue
+            changed.append(path)
+            found = [f for a in local for f in _run(a, vault, stories, (path,))]
+            self._local[path] = (note, told, list(_apply_directives(sorted(found), vault.notes)))
+        if cross:
+            resolver = link_resolver(vault)
+            recheck = set(vault.notes) if recheck_all else set(changed)
+            if not recheck_all:
+                moved = {p for p in changed if self._targets.get(p) != _target(vault.notes[p])}
+                if moved:
+                    recheck.update(p for p, kept in self._links.items() if not moved.isdisjoint(kept[2]))
+            else:
+                self._links, self._targets = {}, {}
+            for path in recheck:
+                note = vault.notes[path]
+                found = [f for a in cross for f in _run(a, vault, stories, (path,))]
+                dests = frozenset(resolver.resolve(link.target, path) for link in note.links if link.subpath)
+                self._links[path] = (note, list(_apply_directives(sorted(found), vault.notes)), dests)
+            for path in changed if not recheck_all else vault.notes:
+                self._targets[path] = _target(vault.notes[path])
+        found = [f for a in active if a.rule.scope == "vault" for f in _run(a, vault, stories, None)]
+        result = list(_apply_directives(found, vault.notes))
+        for path in vault.notes:
+            result += self._local[path][2]
+            if cross:
+                result += self._links[path][1]
+        return result
+
+
+def _same(kept: list[Story], told: list[Story]) -> bool:
+    return len(kept) == len(told) and all(a is b for a, b in zip(kept, told))
+
+
+def _target(note: Note) -> tuple[Any, ...]:
+    """What a link into `note` can see of it: headings, block ids, heading blocks (GitHub ids)."""
+    return (note.headings, note.block_ids, tuple((b.line, b.text) for b in note.blocks if b.kind == "heading"))

@@ -262,15 +262,17 @@ def _remember_index(loader: VaultLoader, outputs: dict[str, str], result: IndexR
 def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str]]:
     """`render_pages` for repeated use (`watch`): the template environment, and with it the
     compiled templates, is kept between calls (compiling costs tens of milliseconds; Jinja
-    reloads a template whose file changed)."""
-    from lpvault.index import build_pages
-    from lpvault.lint import lint_summary
+    reloads a template whose file changed). Lint results are kept per note between calls
+    and worked out again only for changed notes (`LintMemo`)."""
+    from lpvault.index import PageMemo, build_pages
+    from lpvault.lint import LintMemo
     from lpvault.render import make_environment, render
 
     env = make_environment(root / config.templates_dir if config.templates_dir else None)
+    lint_memo, page_memo = LintMemo(), PageMemo()
 
     def render_all(vault: Vault) -> dict[str, str]:
-        pages = build_pages(vault, lint_summary(vault))
+        pages = build_pages(vault, lint_memo.summary(vault), page_memo)
         return {page.path: render(env, page.template, page.context) for page in pages}
 
     return render_all

@@ -41,14 +41,24 @@ def _identity(story: Story) -> tuple[str, ...]:
     return ("text", story.title.lower(), _text_key(story)) if story.structured else ("at", story.note, str(story.line))
 
 
+# Each story's identity, by Story object, from the last build_bank call (`watch` builds
+# the bank once per cycle from mostly the same Story objects); replaced on every call.
+_LAST_IDENTITIES: dict[int, tuple[Story, tuple[str, ...]]] = {}
+
+
 def build_bank(stories: Iterable[Story], catalog: Catalog) -> tuple[BankEntry, ...]:
     """Group occurrences of the same story; principles are the union, in catalog order."""
+    global _LAST_IDENTITIES
+    last, known = _LAST_IDENTITIES, {}
     groups: dict[tuple[str, ...], list[Story]] = {}
     for story in sorted(stories, key=lambda s: (s.note, s.line)):
-        key = _identity(story)
+        kept = last.get(id(story))
+        key = kept[1] if kept is not None and kept[0] is story else _identity(story)
+        known[id(story)] = (story, key)
         if key[0] == "text" and not key[2]:
             key = ("at", story.note, str(story.line))  # blank skeletons are never "the same story"
         groups.setdefault(key, []).append(story)
+    _LAST_IDENTITIES = known
     order = {p.name: i for i, p in enumerate(catalog.principles)}
     entries = []
     for group in groups.values():
