@@ -32,7 +32,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 from lpvault import __version__, sealed
 from lpvault.config import Config
-from lpvault.scan import NoteFile, ScanResult
+from lpvault.scan import NoteFile, ScanResult, read_note
 
 FORMAT = 1
 CACHE_DIR = ".lpvault"
@@ -40,9 +40,6 @@ NOTES_FILE = f"notes-{FORMAT}.pickle"
 STATE_FILE = f"state-{FORMAT}.pickle"
 RACY_SECONDS = 3
 _PACKAGE = Path(__file__).resolve().parent
-
-Stamp = tuple[int, int, "bytes | None", bool]  # size, mtime_ns, digest (None: unreadable), trusted
-
 
 class Entry(NamedTuple):
     """One note as cached: its stamp, the digest of its bytes, its pickled Analysis."""
@@ -58,7 +55,9 @@ class Entry(NamedTuple):
 class State:
     """The vault as the last run saw it; `ident` names its content (memos are tagged with it)."""
 
-    notes: dict[str, Stamp]
+    stamps: dict[str, tuple[int, int]]  # path -> size, mtime_ns of every note
+    digests: dict[str, bytes | None]  # path -> digest of its bytes (None: it could not be read)
+    untrusted: frozenset[str]  # notes whose stamps were too young to vouch for their bytes
     others: tuple[str, ...]
     outputs: tuple[str, ...]  # the notes in the output folder (links may point at them)
     ident: str = ""
@@ -97,6 +96,8 @@ class ParseCache:
         self._entries: dict[str, Entry] | None = None
         self._state: State | None = None
         self._state_loaded = False
+        self._notes: sealed.Writer | None = None  # the notes file being written
+        self._read_only = False
 
     @classmethod
     def open(cls, root: Path, config: Config) -> ParseCache | None:
@@ -140,8 +141,39 @@ class ParseCache:
         return self.entries().get(note.path)
 
     def keep(self, note: NoteFile, note_digest: bytes | None, blob: bytes) -> None:
-        """Record `note` as it is now, with its Analysis pickled in `blob`."""
-        self.fresh[note.path] = Entry(note.size, note.mtime_ns, note_digest, self.trusted(note), blob)
+        """Record `note` as it is now, with its Analysis pickled in `blob`. From the first
+        note that differs from the cache on, entries stream to a new notes file instead
+        of staying in memory (a cold run on a large vault would hold every blob)."""
+        entry = Entry(note.size, note.mtime_ns, note_digest, self.trusted(note), blob)
+        if self._notes is None and not self._read_only and self._differs(note.path, entry):
+            self._start_notes()
+        if self._notes is not None:
+            self._notes.add((note.path, tuple(entry)))
+            entry = entry._replace(blob=b"")
+        self.fresh[note.path] = entry
+
+    def _differs(self, path: str, entry: Entry) -> bool:
+        old = self.entries().get(path)
+        return old is None or old[:4] != entry[:4]
+
+    def _start_notes(self) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+            _mark_folder(self.folder)
+            self._notes = sealed.Writer(self.folder / NOTES_FILE, self.key)
+            self._notes.add(self.env)
+            for path, entry in self.fresh.items():
+                self._notes.add((path, tuple(entry)))
+        except OSError:
+            self._notes, self._read_only = None, True  # a read-only vault simply has no cache
+            return
+        self.fresh = {path: entry._replace(blob=b"") for path, entry in self.fresh.items()}
+
+    def abort(self) -> None:
+        """Drop a notes file being written (the run failed)."""
+        if self._notes is not None:
+            self._notes.abort()
+            self._notes = None
 
     # -- the whole vault -------------------------------------------------------------
 
@@ -159,40 +191,44 @@ class ParseCache:
         state = self.state()
         if state is None or state.others != scan.others or state.outputs != outputs:
             return False
-        if len(state.notes) != len(scan.notes):
-            return False
-        refreshed: dict[str, Stamp] = {}
-        for note in scan.notes:
-            seen = state.notes.get(note.path)
-            if seen is None:
+        stamps = {note.path: (note.size, note.mtime_ns) for note in scan.notes}
+        if stamps != state.stamps or state.untrusted:
+            if stamps.keys() != state.stamps.keys() or not self._same_bytes(scan, state):
                 return False
-            if seen[0] != note.size or seen[1] != note.mtime_ns or not seen[3]:
-                now = self._digest_file(note)
-                if now is None or now != seen[2]:
-                    return False
-                refreshed[note.path] = (note.size, note.mtime_ns, now, self.trusted(note))
         self.current = True
-        if refreshed:  # same bytes under new stamps: remember them, the next run need not read
-            state.notes.update(refreshed)
-            self._write(STATE_FILE, [state])
+        return True
+
+    def _same_bytes(self, scan: ScanResult, state: State) -> bool:
+        """Whether notes with new or untrusted stamps still hold the bytes the state saw;
+        if so, their stamps are saved, so the next run need not read them again."""
+        for note in scan.notes:
+            if (note.size, note.mtime_ns) == state.stamps[note.path] and note.path not in state.untrusted:
+                continue
+            now = self._digest_file(note)
+            if now is None or now != state.digests[note.path]:
+                return False
+            state.stamps[note.path] = (note.size, note.mtime_ns)
+            state.untrusted = state.untrusted - {note.path} if self.trusted(note) else state.untrusted
+        self._write(STATE_FILE, [state])
         return True
 
     def _digest_file(self, note: NoteFile) -> bytes | None:
         if note.size < 0 or note.size > self.config.max_file_size:
             return None
         try:
-            with open(self.folder.parent / note.path, "rb") as handle:
-                return digest(handle.read(self.config.max_file_size + 1))
+            return digest(read_note(self.folder.parent, note.path, limit=self.config.max_file_size))
         except OSError:
             return None
 
     def save(self, scan: ScanResult, outputs: tuple[str, ...]) -> None:
         """Write the notes (when any changed) and the state of this run."""
-        old = self.entries()
-        if old.keys() != self.fresh.keys() or any(old[p][:4] != e[:4] for p, e in self.fresh.items()):
+        if self._notes is not None:
+            self._commit_notes()
+        elif self.entries().keys() != self.fresh.keys() and not self._read_only:  # notes deleted, none changed
             self._write(NOTES_FILE, ((path, tuple(e)) for path, e in self.fresh.items()))
-        notes = {path: (e.size, e.mtime_ns, e.digest, e.trusted) for path, e in self.fresh.items()}
-        state = State(notes, scan.others, outputs)
+        fresh = self.fresh
+        state = State({p: (e.size, e.mtime_ns) for p, e in fresh.items()}, {p: e.digest for p, e in fresh.items()},
+                      frozenset(p for p, e in fresh.items() if not e.trusted), scan.others, outputs)
         previous = self.state()
         if _same_content(previous, state):
             state.ident = previous.ident  # type: ignore[union-attr]
@@ -201,6 +237,14 @@ class ParseCache:
             self._forget_memos()
         self._state, self._state_loaded, self.current = state, True, True
         self._write(STATE_FILE, [state])
+        self._entries, self.fresh = {}, {}  # written: no need to hold every blob any longer
+
+    def _commit_notes(self) -> None:
+        try:
+            self._notes.commit()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        self._notes = None
 
     def _forget_memos(self) -> None:
         """Memos of an older vault can never match again: delete them."""
@@ -237,14 +281,12 @@ def _memo_file(name: str) -> str:
 
 def _same_content(old: State | None, new: State) -> bool:
     """Same notes (by content), other files and outputs: what was worked out still holds."""
-    if old is None or old.others != new.others or old.outputs != new.outputs or old.notes.keys() != new.notes.keys():
+    if old is None or old.others != new.others or old.outputs != new.outputs:
         return False
-    return all(_content(old.notes[p]) == _content(stamp) for p, stamp in new.notes.items())
-
-
-def _content(stamp: Stamp) -> Any:
-    """A note's content as compared: its digest, or its stamp when it could not be read."""
-    return stamp[2] if stamp[2] is not None else stamp[:2]
+    if old.digests != new.digests:
+        return False
+    unreadable = [path for path, found in new.digests.items() if found is None]
+    return all(old.stamps[path] == new.stamps[path] for path in unreadable)  # their analysis names their size
 
 
 def _mark_folder(folder: Path) -> None:

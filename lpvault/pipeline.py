@@ -3,18 +3,20 @@ scan -> read -> parse -> stories -> Vault -> (lint | index) -> render -> write.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lpvault.config import Config
-from lpvault.model import Note, Problem, Story
-from lpvault.principles import Catalog, build_catalog
+from lpvault.model import Block, Note, Problem, Story
 from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
-from lpvault.vault import Vault
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: a run on an unchanged vault needs none of them
     from lpvault.cache import ParseCache
+    from lpvault.principles import Catalog
+    from lpvault.vault import Vault
 
 INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
 
@@ -52,11 +54,25 @@ class Analyzer:
         note = parse_note(path, data)
         sources = NoteSources(note, self.catalog)
         stories = extract_stories(note, reader=self.reader, options=self.options, sources=sources)
-        return Analysis(note, tuple(stories))
+        return Analysis(replace(note, blocks=kept_blocks(note.blocks)), tuple(stories))
+
+
+_HASH_OR_TAG_LINE = re.compile(r"^[ \t]*[#<]", re.M)
+
+
+def kept_blocks(blocks: Iterable[Block]) -> tuple[Block, ...]:
+    """The blocks a Note keeps once its stories are extracted: headings, and paragraphs
+    with a line opening with `#` or `<` (lint's `##Heading` rule). Nothing else reads
+    blocks again, and the rest is most of a note's text: dropping it halves the memory
+    of a large vault and the size of its cache (per-note summaries, not a syntax tree).
+    tests/test_cache.py checks that lint and index see no difference."""
+    return tuple(b for b in blocks if b.kind == "heading" or b.kind == "paragraph" and _HASH_OR_TAG_LINE.search(b.text))
 
 
 def make_catalog(config: Config) -> Catalog:
     """The principle catalog the configuration asks for."""
+    from lpvault.principles import build_catalog
+
     return build_catalog(preset=config.principles_preset, extra=config.principles)
 
 
@@ -97,6 +113,8 @@ def assemble(config: Config, catalog: Catalog, analyses: dict[str, Analysis], ot
     paths = sorted(analyses)
     notes = {p: analyses[p].note for p in paths}
     stories = tuple(s for p in paths for s in analyses[p].stories)
+    from lpvault.vault import Vault
+
     return Vault(config, catalog, notes, stories, tuple(others), frozenset(output_paths))
 
 
@@ -124,8 +142,13 @@ class VaultLoader:
         catalog = make_catalog(self.config)
         total = len(self.scan.notes)
         tick = (lambda done: progress(done, total)) if progress else None
-        analyses = analyse_files(self.root, self.scan.notes, Analyzer(self.config, catalog), tick,
-                                 cache=self.cache, jobs=jobs)
+        try:
+            analyses = analyse_files(self.root, self.scan.notes, Analyzer(self.config, catalog), tick,
+                                     cache=self.cache, jobs=jobs)
+        except BaseException:
+            if self.cache is not None:
+                self.cache.abort()
+            raise
         if self.cache is not None:
             self.cache.save(self.scan, self.outputs)
         return assemble(self.config, catalog, analyses, self.scan.others, self.outputs)
@@ -148,10 +171,12 @@ def load_vault(root: Path, config: Config, *, progress: Callable[[int, int], Non
 
 def existing_outputs(root: Path, config: Config) -> list[str]:
     """Vault-relative paths of the notes already in the output folder."""
-    folder = root / config.output
-    if not folder.is_dir():
+    folder = config.output.strip("/")
+    try:
+        entries = list(os.scandir(root / folder))
+    except OSError:
         return []
-    return sorted(f"{config.output.strip('/')}/{p.name}" for p in folder.glob("*.md") if p.is_file())
+    return sorted(f"{folder}/{e.name}" for e in entries if e.name.endswith(".md") and e.is_file())
 
 
 Totals = tuple[int, int, tuple[tuple[str, int], ...]]  # notes, stories, stories per status

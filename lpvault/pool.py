@@ -11,11 +11,13 @@ notes, or on one core, starting workers costs more than it saves.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -117,14 +119,29 @@ def analyse_many(root: Path, files: list[NoteFile], analyzer: Analyzer, progress
                  *, cache: ParseCache | None, jobs: int | None) -> dict[str, Analysis]:
     """`pipeline.analyse_files`: cached notes reused, the rest parsed here or in a pool."""
     results: dict[str, Analysis] = {}
-    work = _reuse_cached(files, cache, results)
-    done = _Progress(progress, len(results))
-    jobs = default_jobs(len(work)) if jobs is None else max(1, jobs)
-    if jobs > 1 and len(work) > 1:
-        _analyse_pool(root, analyzer.config, work, jobs, cache, results, done)
-    else:
-        _analyse_serial(root, work, analyzer, cache, results, done)
+    with _collector_paused():
+        work = _reuse_cached(files, cache, results)
+        done = _Progress(progress, len(results))
+        jobs = default_jobs(len(work)) if jobs is None else max(1, jobs)
+        if jobs > 1 and len(work) > 1:
+            _analyse_pool(root, analyzer.config, work, jobs, cache, results, done)
+        else:
+            _analyse_serial(root, work, analyzer, cache, results, done)
     return {note.path: results[note.path] for note in files}
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the analyses pile up. Each full collection walks
+    every object made so far, and the records made here hold no cycles (reference counting
+    frees them): on 10,000 notes the collector cost twice the unpickling it interrupted."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Progress:

@@ -17,7 +17,6 @@ import hmac
 import io
 import os
 import pickle
-import tempfile
 from hashlib import blake2b
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -52,6 +51,8 @@ def _read_key(path: Path) -> bytes | None:
 
 def _make_key(path: Path) -> bytes | None:
     """Create the key atomically (link a full temp file into place); another process may win."""
+    import tempfile
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
@@ -68,24 +69,52 @@ def _make_key(path: Path) -> bytes | None:
     return _read_key(path)
 
 
+class Writer:
+    """Objects pickled one after another into a temp file next to `path`, signed as they
+    go; `commit` moves the file into place (atomically), `abort` drops it."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        import tempfile  # only writers need it
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.path, self.mac = path, blake2b(key=key, digest_size=_MAC_SIZE)
+        self.out = os.fdopen(handle, "wb")
+        self.out.write(MAGIC + bytes(_MAC_SIZE))
+
+    def add(self, obj: Any) -> None:
+        """Append one object."""
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.mac.update(data)
+        self.out.write(data)
+
+    def commit(self) -> None:
+        """Sign the file and move it into place."""
+        try:
+            self.out.seek(len(MAGIC))
+            self.out.write(self.mac.digest())
+            self.out.close()
+            os.replace(self.temp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop the temp file; the file in place, if any, stays as it was."""
+        self.out.close()
+        _unlink(self.temp)
+
+
 def write(path: Path, key: bytes, objects: Iterable[Any]) -> None:
     """Pickle `objects` one after another into `path`, signed; atomic (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    mac = blake2b(key=key, digest_size=_MAC_SIZE)
+    writer = Writer(path, key)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC + bytes(_MAC_SIZE))
-            for obj in objects:
-                data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-                mac.update(data)
-                out.write(data)
-            out.seek(len(MAGIC))
-            out.write(mac.digest())
-        os.replace(temp, path)
+        for obj in objects:
+            writer.add(obj)
     except BaseException:
-        _unlink(temp)
+        writer.abort()
         raise
+    writer.commit()
 
 
 def read(path: Path, key: bytes) -> Iterator[Any] | None:

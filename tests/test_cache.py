@@ -266,3 +266,52 @@ def test_lint_findings_are_memoised_until_the_vault_changes(example: Path, monke
     _write(example / "fresh skeleton.md", "## Think Big\n- Situation:\n- Action:\n- Result:\n")
     again = CliRunner().invoke(main, ["lint", str(example), "--format", "json"])
     assert "fresh skeleton.md" in again.output and "fresh skeleton.md" not in first.output
+
+
+# -- what an Analysis keeps ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["seeds", "example", "generated", "markdown-links"])
+def test_the_blocks_a_note_keeps_are_all_lint_and_index_read(source: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes keep headings and `#` paragraphs only (pipeline.kept_blocks): findings and index notes
+    are the same as with every block kept."""
+    from benchmarks.generate import generate
+    from conftest import SEED_FIXTURES
+    from lpvault import pipeline
+    from lpvault.lint import lint
+
+    root = tmp_path / "vault"
+    if source == "generated":
+        generate(root, notes=150, seed=11)
+    else:
+        copy_vault(EXAMPLE_VAULT if source == "example" else SEED_FIXTURES, root)
+    if source == "markdown-links":
+        (root / "lpvault.toml").write_text('link_style = "markdown"\n', encoding="utf-8")
+
+    def results() -> tuple[object, ...]:
+        vault = load_vault(root, load_config(root), use_cache=False)
+        return lint(vault), pipeline.render_pages(root, vault)
+
+    kept = results()
+    monkeypatch.setattr(pipeline, "kept_blocks", tuple)
+    assert results() == kept
+
+
+def test_a_failed_run_leaves_the_cache_as_it_was(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _results(vault)
+    notes = vault / ".lpvault" / cache.NOTES_FILE
+    before = notes.read_bytes()
+    _write(vault / "note0.md", STORY.format(result="1% faster"), OLD + 10**9)
+    _write(vault / "note1.md", STORY.format(result="2% faster"), OLD + 10**9)
+    real = Analyzer.analyse
+
+    def failing(self: Analyzer, path: str, *args: object) -> object:
+        if path == "note1.md":
+            raise KeyboardInterrupt
+        return real(self, path, *args)
+
+    monkeypatch.setattr(Analyzer, "analyse", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _results(vault)
+    assert notes.read_bytes() == before and not list(notes.parent.glob("*.tmp"))
