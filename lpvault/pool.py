@@ -87,8 +87,13 @@ def analyse_parallel(root: Path, config: Config, work: list[Work], jobs: int,
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
                              initargs=(str(root), config)) as pool:
         futures = [pool.submit(_analyse_chunk, chunk) for chunk in chunks(work)]
-        for future in as_completed(futures):
-            on_done(future.result())
+        try:
+            for future in as_completed(futures):
+                on_done(future.result())
+        except BaseException:  # stopping (the watcher's Ctrl-C) or failing: drop what has not started
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def _start_method() -> str:

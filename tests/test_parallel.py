@@ -82,3 +82,18 @@ def test_chunks_keep_order_and_bound_their_size() -> None:
     assert [item for chunk in chunks for item in chunk] == work
     assert all(len(c) <= pool.CHUNK_NOTES for c in chunks)
     assert all(sum(n.size for n, _ in c[:-1]) < pool.CHUNK_BYTES for c in chunks)
+
+
+def test_a_stop_requested_through_progress_ends_the_pool_early(generated: Path) -> None:
+    """The watcher stops a long first cycle by raising from its progress callback."""
+    config = load_config(generated)
+    notes = scan_vault(generated, config).notes
+    seen: list[int] = []
+
+    def stop(done: int) -> None:
+        seen.append(done)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        analyse_files(generated, notes, Analyzer(config, make_catalog(config)), stop, jobs=2)
+    assert len(seen) == 1 and seen[0] < len(notes)
