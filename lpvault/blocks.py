@@ -6,12 +6,15 @@ flatten the token tree in document order, then map every leaf back to the
 source: a leaf's first line is the next source line whose content, with list
 and quote markers removed, equals the leaf's first line. Leaves come in
 document order and each one consumes its own lines, so repeated lines such as
-`- u` still land on the right line.
+`- u` still land on the right line. A leaf that is not found near the cursor
+is looked up in an index of the lines (built only then), so a pathological
+note costs O(n log n), never a scan to the end per leaf.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import mistune
@@ -19,10 +22,33 @@ import mistune
 from lpvault.model import Block
 
 _MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table"])
+
+
+def _linear_atx_trim() -> None:
+    """mistune strips a heading's closing `#`s with `(\\s+|^)#+\\s*$`, which
+    backtracks quadratically over a long run of blanks inside the heading (a
+    heading of 20,000 spaces takes seconds). The same expression, made to start
+    only at the first blank of a run and never give blanks back, finds the same
+    matches in linear time."""
+    from mistune import block_parser
+
+    if getattr(block_parser, "_ATX_HEADING_TRIM", None) is not None \
+            and block_parser._ATX_HEADING_TRIM.pattern == r"(\s+|^)#+\s*$":
+        block_parser._ATX_HEADING_TRIM = re.compile(r"(?<!\s)(\s++|^)#+\s*$")
+
+
+_linear_atx_trim()
 _CONTAINER = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))+")
 _BREAK = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 _ATX = re.compile(r"^[ \t]*#{1,6}(?:[ \t]+|$)")
+# Lines searched one by one from the cursor before the line index is consulted.
+_WINDOW = 64
+# Table headers are matched by substring, which no index answers: a bounded scan.
+_TABLE_SCAN = 4096
+# mistune (>= 3.4) stops descending at this many nested lists and quotes and reads
+# the rest as text; only a pathological note gets there.
+MAX_NESTING = _MARKDOWN.block.max_nested_level
 
 
 class NestingTooDeep(Exception):
@@ -39,37 +65,55 @@ class _Leaf:
     level: int = 0
     rows: int = 0  # tables: number of body rows
     setext: bool = False
+    nest: int = 0  # lists and quotes around the leaf
+
+
+@dataclass(frozen=True)
+class Body:
+    """The leaf blocks of a body, and the line of the first one nested so deep
+    that mistune read what is below it as plain text (None: no such leaf)."""
+
+    blocks: list[Block]
+    too_deep_line: int | None = None
 
 
 def parse_blocks(body: str, *, line_offset: int = 0) -> list[Block]:
     """Parse a Markdown body into leaf blocks; `line_offset` is added to every line."""
+    return parse_body(body, line_offset=line_offset).blocks
+
+
+def parse_body(body: str, *, line_offset: int = 0) -> Body:
+    """Like `parse_blocks`, and say where nesting went past what mistune parses."""
     state = _MARKDOWN.block.state_cls()
     state.process(body if body.endswith("\n") else body + "\n")
     try:
         _MARKDOWN.block.parse(state)
     except RecursionError as error:
         raise NestingTooDeep(str(error)) from None
-    leaves = list(_flatten(state.tokens, depth=0, quoted=False))
-    return list(_place(leaves, body.split("\n"), line_offset))
+    leaves = list(_flatten(state.tokens, depth=0, quoted=False, nest=0))
+    blocks = list(_place(leaves, body.split("\n"), line_offset))
+    deep = next((b.line for leaf, b in zip(leaves, blocks) if leaf.nest >= MAX_NESTING), None)
+    return Body(blocks, deep)
 
 
-def _flatten(tokens: list[dict[str, Any]], *, depth: int, quoted: bool) -> Iterator[_Leaf]:
+def _flatten(tokens: list[dict[str, Any]], *, depth: int, quoted: bool, nest: int) -> Iterator[_Leaf]:
     for token in tokens:
         kind = token["type"]
         if kind == "list":
             for item in token["children"]:
-                yield from _flatten_item(item["children"], depth=depth + 1, quoted=quoted)
+                yield from _flatten_item(item["children"], depth=depth + 1, quoted=quoted, nest=nest + 1)
         elif kind == "block_quote":
-            yield from _flatten(token["children"], depth=depth, quoted=True)
+            yield from _flatten(token["children"], depth=depth, quoted=True, nest=nest + 1)
         elif kind != "blank_line":
             leaf = _leaf(token, depth=depth, quoted=quoted)
             if leaf is not None:
+                leaf.nest = nest
                 yield leaf
 
 
-def _flatten_item(children: list[dict[str, Any]], *, depth: int, quoted: bool) -> Iterator[_Leaf]:
+def _flatten_item(children: list[dict[str, Any]], *, depth: int, quoted: bool, nest: int) -> Iterator[_Leaf]:
     first = True
-    for leaf in _flatten(children, depth=depth, quoted=quoted):
+    for leaf in _flatten(children, depth=depth, quoted=quoted, nest=nest):
         if first and leaf.depth == depth:
             leaf.item = True  # nested items were already marked by the inner call
         first = False
@@ -117,8 +161,9 @@ def _content(line: str) -> str:
 
 def _place(leaves: list[_Leaf], lines: list[str], offset: int) -> Iterator[Block]:
     cursor = 0
+    index = _LineIndex(lines)
     for leaf in leaves:
-        found = _find(leaf, lines, cursor)
+        found = _find(leaf, lines, cursor, index)
         start = found if found is not None else min(cursor, max(len(lines) - 1, 0))
         span = _span(leaf, lines, start)
         cursor = start + span if found is not None else cursor
@@ -134,13 +179,70 @@ def _place(leaves: list[_Leaf], lines: list[str], offset: int) -> Iterator[Block
         )
 
 
-def _find(leaf: _Leaf, lines: list[str], cursor: int) -> int | None:
-    """Index of the source line where `leaf` starts, searching from `cursor`."""
+def _find(leaf: _Leaf, lines: list[str], cursor: int, index: _LineIndex) -> int | None:
+    """Index of the source line where `leaf` starts, searching from `cursor`:
+    the next few lines one by one (the usual case), then the line index."""
     match = _matcher(leaf)
-    for index in range(cursor, len(lines)):
-        if match(lines[index]):
-            return index
-    return None
+    stop = min(cursor + _WINDOW, len(lines))
+    for number in range(cursor, stop):
+        if match(lines[number]):
+            return number
+    if stop == len(lines):
+        return None
+    key = _leaf_key(leaf)
+    if key is None:  # a table: scan the lines holding `|`, boundedly
+        return next((n for n in index.after(("|",), stop)[:_TABLE_SCAN] if match(lines[n])), None)
+    found = index.after(key, stop)
+    return found[0] if found else None
+
+
+@dataclass
+class _LineIndex:
+    """Line numbers by the keys a leaf is matched with, built on first use."""
+
+    lines: list[str]
+    _keys: dict[tuple[str, ...], list[int]] | None = field(default=None, repr=False)
+
+    def after(self, key: tuple[str, ...], start: int) -> list[int]:
+        """Line numbers at or after `start` whose line has `key`, in order."""
+        if self._keys is None:
+            self._keys = {}
+            for number, line in enumerate(self.lines):
+                for line_key in set(_line_keys(line)):
+                    self._keys.setdefault(line_key, []).append(number)
+        numbers = self._keys.get(key, [])
+        return numbers[bisect_left(numbers, start):]
+
+
+def _line_keys(line: str) -> Iterator[tuple[str, ...]]:
+    """Every key under which `_matcher` would accept `line` (see `_leaf_key`)."""
+    yield ("p", _content(line))
+    yield ("p", _squash(line))
+    heading = _atx_text(line)
+    if heading is not None:
+        yield ("h", heading)
+        if not heading.strip("#"):
+            yield ("h-empty",)
+    if _BREAK.match(re.sub(r"^(?:[ \t]*>)+", "", line)):
+        yield ("break",)
+    if _FENCE.match(re.sub(r"^(?:[ \t]*>)+", "", _CONTAINER_ONLY_LIST(line))):
+        yield ("fence",)
+    if "|" in line:
+        yield ("|",)
+
+
+def _leaf_key(leaf: _Leaf) -> tuple[str, ...] | None:
+    """The key `_line_keys` gives the lines `leaf` matches; None for a table."""
+    if leaf.kind == "break":
+        return ("break",)
+    if leaf.kind == "code":
+        return ("fence",)
+    if leaf.kind == "heading" and not leaf.setext:
+        wanted = _squash(leaf.text)
+        return ("h", wanted) if wanted else ("h-empty",)
+    if leaf.kind == "table":
+        return None
+    return ("p", _squash(leaf.text.split("\n", 1)[0]))
 
 
 def _matcher(leaf: _Leaf) -> Any:
@@ -163,11 +265,29 @@ def _CONTAINER_ONLY_LIST(line: str) -> str:
 
 
 def _is_atx(line: str, wanted: str) -> bool:
+    text = _atx_text(line)
+    if text is None:
+        return False
+    return text == wanted or (not wanted and not text.strip("#"))
+
+
+def _atx_text(line: str) -> str | None:
+    """The text of an ATX heading line (container markers allowed), None if not one."""
     content = _CONTAINER.sub("", line, count=1) if not _ATX.match(line) else line
     if not _ATX.match(content):
-        return False
-    text = _squash(re.sub(r"(?:[ \t]+#+)?[ \t]*$", "", _ATX.sub("", content, count=1)))
-    return text == wanted or (not wanted and not text.strip("#"))
+        return None
+    return _squash(_drop_closing_hashes(_ATX.sub("", content, count=1)))
+
+
+def _drop_closing_hashes(text: str) -> str:
+    """`text` without an ATX closing sequence (` ##`) and trailing blanks; what
+    `re.sub(r"(?:[ \t]+#+)?[ \t]*$", "", text)` gives, without its quadratic
+    backtracking over long runs of blanks."""
+    stripped = text.rstrip(" \t")
+    without = stripped.rstrip("#")
+    if len(without) < len(stripped) and without[-1:] in (" ", "\t"):
+        return without.rstrip(" \t")
+    return stripped
 
 
 def _span(leaf: _Leaf, lines: list[str], start: int) -> int:

@@ -5,6 +5,7 @@ with a line offset. Malformed front matter is reported, never raised.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -47,20 +48,41 @@ def _parse_block(kind: str, source: str, line_count: int) -> FrontMatter:
     if len(source) > MAX_FRONT_MATTER_CHARS:
         return _invalid(line_count, 2, f"front matter is larger than {MAX_FRONT_MATTER_CHARS} characters")
     try:
-        data = _load_yaml(source) if kind == "yaml" else tomllib.loads(source)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = 2 + (mark.line if mark is not None else 0)
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return _invalid(line_count, line, f"invalid YAML front matter: {reason}")
-    except tomllib.TOMLDecodeError as error:
-        line = 2 + max(getattr(error, "lineno", 1) - 1, 0)
-        return _invalid(line_count, line, f"invalid TOML front matter: {error.args[0] if error.args else error}")
+        data = _load(kind, source)
+    except _Invalid as error:
+        return _invalid(line_count, error.line, f"invalid {kind.upper()} front matter: {error.reason}")
     if data is None:
         return FrontMatter({}, line_count)
     if not isinstance(data, dict):
         return _invalid(line_count, 2, f"front matter must be a mapping of keys to values, not a {type(data).__name__}")
     return FrontMatter(data, line_count)
+
+
+class _Invalid(Exception):
+    """Why a block does not load, and the note line to point at."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+def _load(kind: str, source: str) -> Any:
+    """The block's data, checked to be safe to walk; every failure is _Invalid."""
+    try:
+        data = _load_yaml(source) if kind == "yaml" else tomllib.loads(source)
+        _check_shape(data)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise _Invalid(2 + (mark.line if mark is not None else 0), reason) from None
+    except tomllib.TOMLDecodeError as error:
+        reason = error.args[0] if error.args else str(error)
+        raise _Invalid(1 + _toml_line(error, source), reason) from None
+    except RecursionError:  # the YAML composer and tomllib recurse on nested brackets
+        raise _Invalid(2, "nested too deep") from None
+    except (ValueError, OverflowError) as error:  # _BadShape; PyYAML: an int of 5,000 digits
+        raise _Invalid(2, str(error)) from None
+    return data
 
 
 def _invalid(line_count: int, line: int, message: str) -> FrontMatter:
@@ -82,6 +104,27 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _lenient_timestamp(loader: _BoundedLoader, node: yaml.ScalarNode) -> Any:
+    """A date such as `2020-02-30` stays text instead of failing the whole block
+    (lpvault reads no dates; Obsidian shows such a value as text too)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
+def _toml_line(error: tomllib.TOMLDecodeError, source: str) -> int:
+    """The 1-based line inside the block (Python 3.11 only says it in the message)."""
+    lineno = getattr(error, "lineno", None)
+    if lineno is None:
+        found = re.search(r"at line (\d+)", str(error))
+        lineno = int(found.group(1)) if found else (source.count("\n") + 1 if "end of document" in str(error) else 1)
+    return max(int(lineno), 1)
+
+
 def _load_yaml(source: str) -> Any:
     """`yaml.safe_load` with an alias limit: never constructs Python objects."""
     loader = _BoundedLoader(source)
@@ -89,3 +132,67 @@ def _load_yaml(source: str) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+MAX_EXPANDED_VALUES = 100_000
+MAX_DEPTH = 100
+MAX_INT_BITS = 1024
+
+
+class _BadShape(ValueError):
+    """Front matter that loaded but no consumer could walk safely."""
+
+
+def _check_shape(data: Any) -> None:
+    """Raise _BadShape when the data contains itself (a recursive YAML alias),
+    nests deeper than MAX_DEPTH, or expands past MAX_EXPANDED_VALUES.
+
+    Shared values (YAML aliases) are cheap to load, but every consumer that walks
+    them (JSON output, tags, principles) pays the full expansion: an alias bomb
+    is refused here, once. Iterative, so depth itself cannot blow the stack."""
+    done: dict[int, tuple[int, int]] = {}  # id -> (expanded size, height)
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        key = id(value)
+        if children_done:
+            on_path.discard(key)
+            done[key] = _measure(value, done)
+        elif key not in done:
+            if key in on_path:
+                raise _BadShape("a value contains itself (a recursive alias)")
+            _check_scalar(value)
+            on_path.add(key)
+            stack.append((value, True))
+            stack.extend((child, False) for child in _children(value) if id(child) not in done)
+
+
+def _measure(value: Any, done: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    measured = [done[id(child)] for child in _children(value)]
+    size = 1 + sum(m[0] for m in measured)
+    height = 1 + max((m[1] for m in measured), default=0)
+    if size > MAX_EXPANDED_VALUES:
+        raise _BadShape(f"aliases expand to more than {MAX_EXPANDED_VALUES} values (an alias bomb?)")
+    if height > MAX_DEPTH:
+        raise _BadShape(f"values nested more than {MAX_DEPTH} levels deep")
+    return size, height
+
+
+def _check_scalar(value: Any) -> None:
+    """Text that cannot be written as UTF-8, or a number too big to print, is refused."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _BadShape("a string holds a lone surrogate escape (like \\ud800), not valid text") from None
+    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise _BadShape(f"a number larger than 2**{MAX_INT_BITS}")
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [item for pair in value.items() for item in pair]
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return []

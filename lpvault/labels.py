@@ -89,11 +89,14 @@ class LabelReader:
 @lru_cache(maxsize=8)
 def _compile(names: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+").replace("'", "['’]") for n in names)
+    # Possessive `[ \t]*+`: no part after a run of blanks starts with a blank, so
+    # giving blanks back never helps a match; without it a line of 10,000 spaces
+    # backtracks quadratically (seconds per line).
     return re.compile(
-        r"^[ \t]*(?P<em>\*\*\*|\*\*|\*|___|__|_)?[ \t]*"
-        rf"(?P<name>{alternatives})(?![^\W_]|['’])[ \t]*"
-        r"(?P<c1>::?)?[ \t]*(?(em)(?P=em))[ \t]*"
-        r"(?P<c2>::?|[-–—](?=[ \t]|$))?[ \t]*(?P<rest>.*)$",
+        r"^[ \t]*+(?P<em>\*\*\*|\*\*|\*|___|__|_)?[ \t]*+"
+        rf"(?P<name>{alternatives})(?![^\W_]|['’])[ \t]*+"
+        r"(?P<c1>::?)?[ \t]*+(?(em)(?P=em))[ \t]*+"
+        r"(?P<c2>::?|[-–—](?=[ \t]|$))?[ \t]*+(?P<rest>.*)$",
         re.I | re.S,
     )
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any, Iterator
 
 from lpvault import inline, obsidian
-from lpvault.blocks import NestingTooDeep, parse_blocks
+from lpvault.blocks import MAX_NESTING, NestingTooDeep, parse_body
 from lpvault.frontmatter import split_front_matter
 from lpvault.model import Block, Directive, Heading, Link, Note, Problem, Tag
 
@@ -46,11 +46,7 @@ def parse_text(path: str, text: str) -> Note:
     lines = text.split("\n")
     body = "\n".join(lines[front.line_count:])
     problems = list(front.problems)
-    try:
-        blocks = parse_blocks(body, line_offset=front.line_count)
-    except NestingTooDeep:
-        blocks = []
-        problems.append(Problem("unreadable-file", 1, 1, "nesting too deep to parse (lists or quotes nested thousands deep)"))
+    blocks = _body_blocks(body, front.line_count, problems)
     blocks, directives, touched = _hide_comments(_close_quotes(blocks, lines))
     fm = front.data
     fm_lines = lines[:front.line_count]
@@ -71,6 +67,19 @@ def parse_text(path: str, text: str) -> Note:
         directives=tuple(directives),
         line_count=len(lines),
     )
+
+
+def _body_blocks(body: str, offset: int, problems: list[Problem]) -> list[Block]:
+    """The body's blocks; pathological nesting is recorded in `problems`, never raised."""
+    try:
+        parsed = parse_body(body, line_offset=offset)
+    except NestingTooDeep:
+        problems.append(Problem("unreadable-file", 1, 1, "nesting too deep to parse (lists or quotes nested thousands deep)"))
+        return []
+    if parsed.too_deep_line is not None:
+        problems.append(Problem("unreadable-file", parsed.too_deep_line, 1,
+                                f"lists or quotes nested {MAX_NESTING} levels deep: what lies deeper is read as plain text"))
+    return parsed.blocks
 
 
 def _stem(path: str) -> str:
@@ -131,18 +140,20 @@ def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive], f
 
 def _html_comments_only(text: str) -> str:
     """The inline HTML comments of `text`, one per line: where directives live."""
-    return "\n".join(m.group(0) for m in inline.HTML_COMMENT.finditer(text))
+    return "\n".join(text[start:end] for start, end in inline.html_comment_spans(text))
 
 
 def _percent_marks(text: str) -> list[int]:
     """Offsets of the `%%` delimiters of `text` that are not inside a code span."""
-    spans = [m.span() for m in inline.CODE_SPAN.finditer(text)] if "`" in text else []
+    spans = inline.code_spans(text) if "`" in text else []
     marks: list[int] = []
+    index = 0  # spans are in order and `at` only moves forward: never rescan them
     at = text.find("%%")
     while at >= 0:
-        span = next((sp for sp in spans if sp[0] <= at < sp[1]), None)
-        if span is not None:
-            at = text.find("%%", span[1])
+        while index < len(spans) and spans[index][1] <= at:
+            index += 1
+        if index < len(spans) and spans[index][0] <= at:
+            at = text.find("%%", spans[index][1])
             continue
         marks.append(at)
         at = text.find("%%", at + 2)
@@ -160,20 +171,39 @@ def _strip_percent_comments(text: str, line: int, inside: bool) -> tuple[str, bo
     chars = list(text)
     directives: list[Directive] = []
     opened: list[int] = [0] if inside else []
+    line_of = _LineOf(text, line)
     for mark in marks:
         if not opened:
             opened.append(mark)
             continue
-        _blank_comment(text, chars, directives, opened.pop(), mark + 2, line)
+        start = opened.pop()
+        _blank_comment(text, chars, directives, start, mark + 2, line_of(start))
     if opened:  # still open at the end of the block
-        _blank_comment(text, chars, directives, opened[0], len(text), line)
+        _blank_comment(text, chars, directives, opened[0], len(text), line_of(opened[0]))
     return "".join(chars), bool(opened), directives
+
+
+class _LineOf:
+    """Line number of an offset in `text`, counted on from the previous offset
+    (comments come in order), so thousands of `%%` pairs stay linear."""
+
+    def __init__(self, text: str, line: int) -> None:
+        self.text, self.first = text, line
+        self.offset, self.line = 0, line
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, self.first
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _blank_comment(text: str, chars: list[str], directives: list[Directive], start: int, end: int,
                    line: int) -> None:
-    """Blank `text[start:end]` in `chars` and collect the directives written in it."""
-    directives += _directives(text[start:end], line + text.count("\n", 0, start))
+    """Blank `text[start:end]` in `chars` and collect the directives written in it
+    (`line`: the line `start` is on)."""
+    directives += _directives(text[start:end], line)
     chars[start:end] = [c if c == "\n" else " " for c in text[start:end]]
 
 

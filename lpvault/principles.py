@@ -47,12 +47,14 @@ _QUOTES = str.maketrans({
 _INVISIBLE = re.compile("[\ufe0e\ufe0f\u200b\u200c\u200d\u2060\ufeff]")
 _EMPHASIS = re.compile(r"[*`]+|~~|==")
 _EDGE_UNDERSCORE = re.compile(r"_+(?![^\W_])|(?<![^\W_])_+")
-_PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 _NUMBERING = re.compile(r"^(?:lp\s*)?#?\s*\d+(?:\.\d+)*(?:\s*[.):\-\u2013\u2014]+|\s)\s*")
 _SEPARATORS = re.compile(r"[\s;,:\-\u2013\u2014/|]+")
 _EDGE_PUNCT = "\"'.!?;,:-\u2013\u2014/| \t"
 # A gloss follows the name after one of these (a bare '-' only with spaces round it).
 _GLOSS_SEPARATOR = re.compile(r"\s+-\s+|\s*[\u2013\u2014/|:]\s*")
+# Longer text (a heading, a field) names no principle: the gloss search below is
+# quadratic in the text's length (a 5 MB heading would take hours).
+MAX_NAME_TEXT = 500
 _QUOTED = re.compile(r'"([^"]+)"')
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
@@ -64,9 +66,28 @@ def _prepare(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf"))
     text = _EDGE_UNDERSCORE.sub("", _EMPHASIS.sub("", text)).lower()
-    while _PARENTHETICAL.search(text):
-        text = _PARENTHETICAL.sub("", text)
-    return text.replace("&", " and ")
+    return _drop_parentheticals(text).replace("&", " and ")
+
+
+def _drop_parentheticals(text: str) -> str:
+    """`text` without its balanced `(...)` groups and the blanks before each, nested
+    ones included (what removing innermost groups until none is left gives), in one pass."""
+    if "(" not in text:
+        return text
+    out: list[str] = []
+    opened: list[int] = []  # length of `out` before each open group's blanks
+    for ch in text:
+        if ch == "(":
+            keep = len(out)
+            while keep and out[keep - 1].isspace():
+                keep -= 1
+            opened.append(keep)
+            out.append(ch)
+        elif ch == ")" and opened:
+            del out[opened.pop():]
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _clean(text: str) -> str:
@@ -310,6 +331,8 @@ class Catalog:
         non-ASCII letters), or hold one in double quotes (`Questions on "Dive
         Deep":`). A name merely used in a sentence does not match.
         """
+        if len(text) > MAX_NAME_TEXT:
+            return None
         cleaned = _clean(text)
         found = self._keys.get(_collapse(cleaned))
         if found is None:

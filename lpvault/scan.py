@@ -100,7 +100,7 @@ class _Walker:
         try:
             is_dir = entry.is_dir()
         except OSError:
-            return
+            is_dir = False  # a symlink loop: a note by that name is listed, and the reader says why
         if is_dir:
             if not is_ignored(rel, self.config, folder=True):
                 self.walk(Path(entry.path), rel + "/")

@@ -17,9 +17,11 @@ from lpvault.assign import NoteSources, StoryContext, decide_principles
 from lpvault.labels import Label, LabelReader
 from lpvault.model import STAR_PARTS, Block, Note, Part, Status, Story
 
-_PSEUDO_BOLD = re.compile(r"^\s*(\*\*|__)(?P<title>[^*_\n]+?)\1\s*:?\s*$")
+# Possessive blanks and digits: giving them back never helps a match, and
+# backtracking over a long run of them is quadratic.
+_PSEUDO_BOLD = re.compile(r"^\s*+(\*\*|__)(?P<title>[^*_\n]+?)\1\s*+:?\s*+$")
 _PSEUDO_HASHES = re.compile(r"^(?P<hashes>#{2,6})(?P<title>[^\s#].*)$")
-_KEYED_TITLE = re.compile(r"^(?P<key>[A-Za-z]{1,6}\d+[A-Za-z0-9]*)[.:)]\s*(?P<title>.*)$")
+_KEYED_TITLE = re.compile(r"^(?P<key>[A-Za-z]{1,6}\d++[A-Za-z0-9]*+)[.:)]\s*(?P<title>.*)$")
 _BLANK_NOISE = re.compile(r"&nbsp;|&#160;|<br\s*/?>|\u00a0|^[\s*+\->]+$", re.I)
 _HR_HTML = re.compile(r"^\s*<hr\s*/?>\s*$", re.I)
 _PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|fixme)\b", re.I)

@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
+from lpvault import inline
 from lpvault.findings import Hit, Severity
 from lpvault.model import Note
 from lpvault.principles import Catalog, Principle
@@ -13,12 +14,11 @@ from lpvault.vault import Vault
 
 # `##Strong:`: two to six hashes and no space. One hash is a tag (`#LP`), seven are text.
 _NO_SPACE_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{2,6})(?=[^\s#])")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def _blank_comments(text: str) -> str:
     """Inline HTML comments replaced by spaces, line breaks kept."""
-    return _HTML_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text) if "<!--" in text else text
+    return inline.blank_spans(text, inline.html_comment_spans(text)) if "<!--" in text else text
 
 
 @rule("LPV201", "heading-missing-space", Severity.WARNING, scope="note")
