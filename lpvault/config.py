@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from lpvault.model import STAR_PARTS
 
 CONFIG_FILES = ("lpvault.toml", ".lpvault.toml")
+HUB_NOTE = "Leadership Principles"  # index.HUB_NAME: no principle may take its name (or its file)
 SEVERITIES = ("error", "warning", "info", "off")
 DEFAULT_PLACEHOLDERS = ("u", "x", "?", "...", "…", "TODO", "TBD", "FIXME", "lorem", "lorem ipsum")
 
@@ -65,6 +66,7 @@ def load_config(vault: Path, *, overrides: Mapping[str, Any] | None = None) -> C
     merged = {**_obsidian_defaults(vault), **raw, **{k: v for k, v in (overrides or {}).items() if v is not None}}
     config = replace(Config(), **_validate(merged), source=source)
     _check_output(vault, config.output)
+    _check_templates_dir(vault, config.templates_dir)
     return config
 
 
@@ -75,7 +77,8 @@ def _read_config_file(vault: Path) -> tuple[dict[str, Any], str]:
             return _load_toml(path), name
     pyproject = vault / "pyproject.toml"
     if pyproject.is_file():
-        section = _load_toml(pyproject).get("tool", {}).get("lpvault")
+        tool = _load_toml(pyproject).get("tool")
+        section = tool.get("lpvault") if isinstance(tool, dict) else None
         if isinstance(section, dict):
             return section, "pyproject.toml [tool.lpvault]"
     return {}, ""
@@ -84,8 +87,10 @@ def _read_config_file(vault: Path) -> tuple[dict[str, Any], str]:
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+    except (ValueError, OSError) as error:  # TOMLDecodeError, UnicodeDecodeError, an int of 5,000 digits
         raise ConfigError(f"{path.name}: cannot read it as TOML: {error}") from None
+    except RecursionError:  # tomllib recurses on nested brackets
+        raise ConfigError(f"{path.name}: cannot read it as TOML: nested too deep") from None
 
 
 def _obsidian_defaults(vault: Path) -> dict[str, Any]:
@@ -169,6 +174,10 @@ def _principles(key: str, value: list[Any]) -> tuple[Mapping[str, Any], ...]:
         build_catalog(extra=value)  # names, aliases and types are checked once, here
     except ValueError as error:
         raise ConfigError(f"'{key}': {error}") from None
+    for number, item in enumerate(value, 1):
+        if str(item.get("name", "")).strip().casefold() == HUB_NOTE.casefold():
+            raise ConfigError(f"'{key}': principles entry {number}: 'name' {item['name']!r} is the hub note's name; "
+                              "choose another")
     return tuple(value)
 
 
@@ -199,3 +208,12 @@ def _check_output(vault: Path, output: str) -> None:
     resolved = (vault / path).resolve()
     if vault.resolve() not in resolved.parents:
         raise ConfigError(f"'output' must be a folder inside the vault, not {output!r}")
+
+
+def _check_templates_dir(vault: Path, templates_dir: str | None) -> None:
+    """A vault's own templates live inside it: a shared vault cannot point us elsewhere."""
+    if templates_dir is None:
+        return
+    resolved, root = (vault / templates_dir).resolve(), vault.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise ConfigError(f"'templates_dir' must be a folder inside the vault (like \"templates\"), not {templates_dir!r}")

@@ -1,7 +1,14 @@
-"""The only place that writes: atomic, only when changed, only files we generated."""
+"""The only place that writes: atomic, only when changed, only files we generated.
+
+Defense in depth: whatever the caller computed, a path is written or removed
+only when it sits directly in the output folder, that folder resolves inside
+the vault, and the file there is a regular file (not a symlink, a FIFO or a
+device) that carries our marker.
+"""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +18,10 @@ MARKER = "lpvault: generated"
 
 class NotOurs(Exception):
     """A file in the output folder that lpvault did not generate."""
+
+
+class OutsideOutput(NotOurs):
+    """A path that does not lie directly in the output folder inside the vault."""
 
 
 @dataclass
@@ -24,12 +35,11 @@ class WriteReport:
 
 
 def is_generated(path: Path) -> bool:
-    """True when the file's front matter carries our marker."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
+    """True when the file's front matter carries our marker (a symlink never does)."""
+    data = _read(path)
+    if data is None:
         return False
+    head = data[:4096].decode("utf-8", errors="replace").replace("\r\n", "\n")
     if not head.startswith("---\n"):
         return False
     end = head.find("\n---", 4)
@@ -37,9 +47,12 @@ def is_generated(path: Path) -> bool:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
-    """Write `text` atomically unless the file already holds it; refuse a user's file."""
+    """Write `text` atomically unless the file already holds it; refuse a user's file
+    (and a symlink or anything else that is not a regular file)."""
     data = text.encode("utf-8")
-    if path.exists():
+    if os.path.lexists(path):
+        if not _is_regular(path):
+            raise NotOurs(str(path))
         if _read(path) == data:
             return False
         if not is_generated(path):
@@ -63,18 +76,43 @@ def write_outputs(root: Path, outputs: dict[str, str], folder: str) -> WriteRepo
     report = WriteReport()
     for rel, text in sorted(outputs.items()):
         try:
-            (report.written if write_if_changed(root / rel, text) else report.unchanged).append(rel)
+            path = checked_output_path(root, folder, rel)
+            (report.written if write_if_changed(path, text) else report.unchanged).append(rel)
         except NotOurs:
             report.refused.append(rel)
     report.removed = remove_stale(root, folder, set(outputs))
     return report
 
 
+def checked_output_path(root: Path, folder: str, rel: str) -> Path:
+    """`root / rel` when `rel` names a file directly in the output folder and the
+    folder resolves inside the vault; OutsideOutput otherwise."""
+    prefix = folder.strip("/") + "/"
+    name = rel[len(prefix):] if rel.startswith(prefix) else ""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise OutsideOutput(rel)
+    directory = _output_dir(root, folder)
+    if directory is None:
+        raise OutsideOutput(rel)
+    return directory / name
+
+
+def _output_dir(root: Path, folder: str) -> Path | None:
+    """The output folder, None when it resolves outside the vault (or onto its root)."""
+    directory = root / folder.strip("/")
+    real_root, real_dir = os.path.realpath(root), os.path.realpath(directory)
+    try:
+        inside = os.path.commonpath([real_root, real_dir]) == real_root and real_dir != real_root
+    except ValueError:  # another drive (Windows)
+        inside = False
+    return directory if inside else None
+
+
 def remove_stale(root: Path, folder: str, keep: set[str]) -> list[str]:
     """Delete generated notes in `folder` that are no longer produced; never a user's file."""
-    removed = []
-    directory = root / folder
-    if not directory.is_dir():
+    removed: list[str] = []
+    directory = _output_dir(root, folder)
+    if directory is None or not directory.is_dir():
         return removed
     for path in sorted(directory.glob("*.md")):
         rel = f"{folder.strip('/')}/{path.name}"
@@ -95,11 +133,27 @@ def stale_outputs(root: Path, outputs: dict[str, str], folder: str) -> list[str]
     return sorted(changed + extra)
 
 
-def _read(path: Path) -> bytes | None:
+def _is_regular(path: Path) -> bool:
     try:
-        return path.read_bytes()
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _read(path: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else (never blocks on a FIFO)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(path, flags)
     except OSError:
         return None
+    with os.fdopen(handle, "rb") as stream:
+        try:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None
+            return stream.read()
+        except OSError:
+            return None
 
 
 def _unlink(path: Path) -> None:
