@@ -8,6 +8,7 @@ device) that carries our marker.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -58,22 +59,57 @@ def write_if_changed(path: Path, text: str) -> bool:
         if not is_generated(path):
             raise NotOurs(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, mode)  # mkstemp makes 0600; an index note is as readable as any note
         os.replace(temp, path)
     except BaseException:
         _unlink(Path(temp))
         raise
+    _fsync_folder(path.parent)
     return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_NEW_FILE_MODE = 0o666 & ~_umask()
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the note being replaced, or what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return _NEW_FILE_MODE
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (a power cut right after keeps the new note); POSIX only."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_outputs(root: Path, outputs: dict[str, str], folder: str) -> WriteReport:
     """Write every output (vault-relative path -> text); remove our stale notes in `folder`."""
     report = WriteReport()
+    _remove_leftover_temps(root, folder)
     for rel, text in sorted(outputs.items()):
         try:
             path = checked_output_path(root, folder, rel)
@@ -106,6 +142,22 @@ def _output_dir(root: Path, folder: str) -> Path | None:
     except ValueError:  # another drive (Windows)
         inside = False
     return directory if inside else None
+
+
+# What `tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")` names a temp file: a run
+# killed between creating it and the rename leaves one behind.
+_TEMP_NAME = re.compile(r"^\..+\.md\.[a-z0-9_]{8}\.tmp$")
+
+
+def _remove_leftover_temps(root: Path, folder: str) -> None:
+    """Delete temp files a killed run left in the output folder. Callers hold the
+    vault's write lock, so no other lpvault process is writing one right now."""
+    directory = _output_dir(root, folder)
+    if directory is None or not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        if _TEMP_NAME.match(path.name) and _is_regular(path):
+            _unlink(path)
 
 
 def remove_stale(root: Path, folder: str, keep: set[str]) -> list[str]:
