@@ -51,7 +51,9 @@ class NoteSources:
         return tuple(p.name for p in self.catalog.principles if p.name in found)
 
     def _match_list(self, text: str) -> list[Any]:
-        text = re.sub(r"!?\[\[([^\]|#]+)[^\]]*\]\]", r"\1", str(text)).strip()
+        # Possessive runs, and blanks collapsed before the split below: both expressions
+        # backtrack quadratically over a long run otherwise (a 5 MB `Principle::` line).
+        text = " ".join(re.sub(r"!?\[\[([^\]|#]++)[^\]]*+\]\]", r"\1", str(text)).split())
         whole = self.catalog.match(text)
         if whole is not None:
             return [whole]

@@ -37,10 +37,10 @@ class WriteReport:
 
 def is_generated(path: Path) -> bool:
     """True when the file's front matter carries our marker (a symlink never does)."""
-    data = _read(path)
+    data = _read(path, limit=4096)
     if data is None:
         return False
-    head = data[:4096].decode("utf-8", errors="replace").replace("\r\n", "\n")
+    head = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
     if not head.startswith("---\n"):
         return False
     end = head.find("\n---", 4)
@@ -192,8 +192,9 @@ def _is_regular(path: Path) -> bool:
         return False
 
 
-def _read(path: Path) -> bytes | None:
-    """The bytes of a regular file; None for anything else (never blocks on a FIFO)."""
+def _read(path: Path, *, limit: int = -1) -> bytes | None:
+    """The bytes (at most `limit`) of a regular file; None for anything else (never
+    blocks on a FIFO, never follows a symlink)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         handle = os.open(path, flags)
@@ -203,7 +204,7 @@ def _read(path: Path) -> bytes | None:
         try:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
                 return None
-            return stream.read()
+            return stream.read(limit)
         except OSError:
             return None
 

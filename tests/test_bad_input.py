@@ -122,6 +122,7 @@ CASES = [
         "S" + "`" * 200_000, "<!--" * 50_000, "%%" * 100_000, "## Dive" + " " * 200_000 + "x",
         "**Project:** A" + "1" * 200_000 + "x", "**x**" + " " * 200_000 + "y", " " * 200_000 + "- Situation: x",
         "## " + "(" * 100_000 + ")" * 100_000, "- a" + "\t" * 200_000 + "]]", "## Dive Deep" + " :" * 100_000,
+        "Principle:: [[" + "a" * 200_000, "Principle:: Dive Deep" + " " * 200_000 + "x",
     ]) + "\n").encode())),
     Case("link-out.md", _symlink_out, "unreadable-file", 1, "outside the vault"),
     Case("loop", _symlink_loop),
