@@ -19,6 +19,8 @@ _DIRECTIVE = re.compile(r"lpvault-(disable-next-line|disable|enable)\b([^>%\n]*)
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
     """UTF-8 text with BOM dropped and line endings normalised, or why it is unreadable."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": full of NUL bytes too
+        return None, Problem("unreadable-file", 1, 1, "UTF-16 text, not UTF-8: save the note as UTF-8")
     if b"\x00" in data[:8192]:
         return None, Problem("unreadable-file", 1, 1, "binary file (NUL bytes), not a Markdown note")
     try:

@@ -87,6 +87,7 @@ CASES = [
     Case("not-utf8.md", _bytes("# Title\n\nCaf\u00e9 au lait\n".encode("latin-1")),
          "unreadable-file", 3, "byte 0xe9 at offset 12"),
     Case("bom.md", _bytes(b"\xef\xbb\xbf" + STORY.encode()), stories=1),
+    Case("utf16.md", _bytes(STORY.encode("utf-16")), "unreadable-file", 1, "UTF-16 text"),
     Case("crlf.md", _bytes(STORY.replace("\n", "\r\n").encode()), stories=1),
     Case("lone-cr.md", _bytes(STORY.replace("\n", "\r").encode()), stories=1),
     Case("binary.md", _bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
