@@ -94,7 +94,7 @@ class Bench:
 
     def row(self, label: str, result: measure.Run, floor: str) -> Row:
         """A measured row with its ratio to the named floor."""
-        return Row(label, result.seconds, (result.seconds / self.floor[floor], floor), result.peak_mib)
+        return Row(label, result.seconds, (result.seconds / self.floor[floor], floor), result.peak_mib, result.cpu)
 
     def index_rows(self) -> list[Row]:
         """index: cold (parallel and one process), warm, touched, edited."""

@@ -1,6 +1,8 @@
 """Run a command and measure it: wall time, and peak memory of its whole process tree.
 
-Peak memory is the larger of two readings: the peak resident size of the
+CPU time is that of the command and the workers it waited for: on a machine
+whose cores are busy with other work it tells what wall time would be with
+them free. Peak memory is the larger of two readings: the peak resident size of the
 largest single process (getrusage through wait4), and the peak of the summed
 proportional set size (PSS, so pages shared by forked workers count once) of
 the command and all its descendants, sampled every SAMPLE_SECONDS from /proc.
@@ -29,6 +31,7 @@ class Run:
     seconds: float
     peak_mib: float
     code: int
+    cpu: float = 0.0  # user + system seconds of the command and every process it waited for
 
 
 def run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
@@ -46,7 +49,7 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path 
             errors.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed ({code}): {errors.read()[-2000:].decode(errors='replace')}")
     peak = max(usage.ru_maxrss * 1024, sampler.peak) / MIB
-    return Run(seconds, peak, code)
+    return Run(seconds, peak, code, usage.ru_utime + usage.ru_stime)
 
 
 def repeat(times: int, prepare: Callable[[int], None], command: Callable[[], Run]) -> list[Run]:
@@ -59,8 +62,9 @@ def repeat(times: int, prepare: Callable[[int], None], command: Callable[[], Run
 
 
 def median(runs: Sequence[Run]) -> Run:
-    """The median time and the largest peak of several runs."""
-    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs), runs[-1].code)
+    """The median time (wall and CPU) and the largest peak of several runs."""
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs), runs[-1].code,
+               statistics.median(r.cpu for r in runs))
 
 
 class _Sampler(threading.Thread):

@@ -16,25 +16,28 @@ class Row:
     seconds: float | None
     ratio: tuple[float, str] | None
     peak_mib: float | None
+    cpu: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The row as JSON data."""
-        return {"label": self.label, "seconds": self.seconds, "ratio": self.ratio, "peak_mib": self.peak_mib}
+        return {"label": self.label, "seconds": self.seconds, "ratio": self.ratio, "peak_mib": self.peak_mib,
+                "cpu": self.cpu}
 
     def line(self) -> str:
         """The row as a Markdown table line."""
         seconds = "timed out" if self.seconds is None else f"{self.seconds:.3f}"
         ratio = f"{self.ratio[0]:.2f} x {self.ratio[1]}" if self.ratio else ""
         peak = f"{self.peak_mib:.0f}" if self.peak_mib is not None else ""
-        return f"| {self.label} | {seconds} | {ratio} | {peak} |"
+        cpu = f"{self.cpu:.2f}" if self.cpu is not None else ""
+        return f"| {self.label} | {seconds} | {ratio} | {cpu} | {peak} |"
 
 
 def print_report(facts: dict[str, Any], rows: list[Row]) -> None:
     """The table (Markdown, ready for the README) and the goals."""
     print(f"\n{facts['notes']} notes ({facts['megabytes']} MB), seed {facts['seed']}; {facts['cores']} cores; "
           f"Python {facts['python']}; median of {facts['runs']} runs; load average {facts['load']}\n")
-    print("| measure | seconds | ratio to floor | peak MiB |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| measure | seconds | ratio to floor | CPU s | peak MiB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(row.line())
     print()

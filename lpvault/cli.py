@@ -185,40 +185,65 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
       lpvault lint --format github "Stories/Dive Deep.md"
     Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or config error.
     """
-    from lpvault.lint_format import format_findings
-    from lpvault.lint_format import statistics as stats_text
-
-    findings = _lint_findings(paths, select, ignore, use_cache=not no_cache, jobs=jobs)
-    click.echo(format_findings(findings, fmt), nl=False, color=ctx.color)
+    run = _LintRun(paths, select, ignore, use_cache=not no_cache, jobs=jobs)
+    text, worst = run.report(fmt)
+    click.echo(text, nl=False, color=ctx.color)
     if statistics:
-        click.echo(stats_text(findings), nl=False, err=fmt != "text")
-    threshold = Severity.parse(fail_on)
-    sys.exit(1 if any(f.severity >= threshold for f in findings) else 0)
+        from lpvault.lint_format import statistics as stats_text
+
+        click.echo(stats_text(run.findings()), nl=False, err=fmt != "text")
+    sys.exit(1 if worst is not None and worst >= Severity.parse(fail_on) else 0)
 
 
 def _lint_findings(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], *,
                    use_cache: bool = True, jobs: int | None = None) -> list[Finding]:
-    """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them.
+    """Load the vault the paths belong to and lint the notes they name; paths shown as the user sees them."""
+    return _LintRun(paths, select, ignore, use_cache=use_cache, jobs=jobs).findings()
 
-    When nothing changed since the same lint last ran, its findings come from the cache."""
-    from dataclasses import replace
 
-    from lpvault.pipeline import VaultLoader
-    from lpvault.roots import display_path, resolve_targets
+class _LintRun:
+    """One lint of the vault the paths belong to. When nothing changed since the same lint
+    last ran (same rules, notes and folder), its findings and its report come from the cache,
+    and neither the rules nor the Markdown parser are loaded."""
 
-    cwd = Path.cwd()
-    targets = resolve_targets(paths, cwd=cwd)
-    loader = VaultLoader(targets.root, _config(targets.root), use_cache=use_cache)
-    selected = targets.select(note.path for note in loader.scan.notes)
-    key = repr(("lint", select, ignore, sorted(selected) if selected is not None else None, str(cwd)))
-    findings = loader.recall(key)
-    if findings is None:
-        shown: dict[str, str] = {}  # a note's findings share its displayed path
-        findings = [replace(f, path=shown.get(f.path) or shown.setdefault(
-                        f.path, display_path(targets.root, f.path, cwd=cwd)))
-                    for f in _run_lint(loader, selected, select, ignore, jobs)]
-        loader.remember(key, findings)
-    return findings
+    def __init__(self, paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], *,
+                 use_cache: bool, jobs: int | None) -> None:
+        from lpvault.pipeline import VaultLoader
+        from lpvault.roots import resolve_targets
+
+        self.cwd, self.select, self.ignore, self.jobs = Path.cwd(), select, ignore, jobs
+        self.targets = resolve_targets(paths, cwd=self.cwd)
+        self.loader = VaultLoader(self.targets.root, _config(self.targets.root), use_cache=use_cache)
+        self.selected = self.targets.select(note.path for note in self.loader.scan.notes)
+        chosen = sorted(self.selected) if self.selected is not None else None
+        self.key = repr(("lint", select, ignore, chosen, str(self.cwd)))
+
+    def findings(self) -> list[Finding]:
+        """The findings, paths shown as the user sees them."""
+        from dataclasses import replace
+
+        from lpvault.roots import display_path
+
+        findings = self.loader.recall(self.key)
+        if findings is None:
+            shown: dict[str, str] = {}  # a note's findings share its displayed path
+            findings = [replace(f, path=shown.get(f.path) or shown.setdefault(
+                            f.path, display_path(self.targets.root, f.path, cwd=self.cwd)))
+                        for f in _run_lint(self.loader, self.selected, self.select, self.ignore, self.jobs)]
+            self.loader.remember(self.key, findings)
+        return findings
+
+    def report(self, fmt: str) -> tuple[str, Severity | None]:
+        """The findings formatted in `fmt`, and the most severe one's severity."""
+        key = f"{self.key} {fmt}"
+        found = self.loader.recall(key)
+        if found is None:
+            from lpvault.lint_format import format_findings
+
+            findings = self.findings()
+            found = (format_findings(findings, fmt), max((f.severity for f in findings), default=None))
+            self.loader.remember(key, found)
+        return found
 
 
 def _run_lint(loader: Any, selected: set[str] | None, select: tuple[str, ...], ignore: tuple[str, ...],

@@ -11,16 +11,15 @@ notes, or on one core, starting workers costs more than it saves.
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from lpvault.cache import collector_paused
 from lpvault.config import Config
 from lpvault.scan import NoteFile
 
@@ -124,7 +123,7 @@ def analyse_many(root: Path, files: list[NoteFile], analyzer: Analyzer, progress
                  *, cache: ParseCache | None, jobs: int | None) -> dict[str, Analysis]:
     """`pipeline.analyse_files`: cached notes reused, the rest parsed here or in a pool."""
     results: dict[str, Analysis] = {}
-    with _collector_paused():
+    with collector_paused():
         work = _reuse_cached(files, cache, results)
         done = _Progress(progress, len(results))
         jobs = default_jobs(len(work)) if jobs is None else max(1, jobs)
@@ -133,20 +132,6 @@ def analyse_many(root: Path, files: list[NoteFile], analyzer: Analyzer, progress
         else:
             _analyse_serial(root, work, analyzer, cache, results, done)
     return {note.path: results[note.path] for note in files}
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the analyses pile up. Each full collection walks
-    every object made so far, and the records made here hold no cycles (reference counting
-    frees them): on 10,000 notes the collector cost twice the unpickling it interrupted."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Progress:

@@ -243,15 +243,18 @@ def test_a_changed_template_renders_again(example: Path) -> None:
     assert result.written == ["LP Index/Leadership Principles.md"]
 
 
-def test_an_unchanged_index_run_imports_neither_mistune_nor_jinja2(example: Path) -> None:
+@pytest.mark.parametrize("command", ["index", "lint"])
+def test_an_unchanged_vault_imports_neither_mistune_nor_jinja2(example: Path, command: str) -> None:
     run_index(example, load_config(example))  # the settings the command line reads
+    subprocess.run([sys.executable, "-m", "lpvault", command, str(example)], capture_output=True,
+                   env=dict(os.environ))
     script = ("import sys, runpy\n"
-              f"sys.argv = ['lpvault', 'index', {str(example)!r}]\n"
+              f"sys.argv = ['lpvault', {command!r}, {str(example)!r}]\n"
               "try:\n    runpy.run_module('lpvault', run_name='__main__')\nexcept SystemExit:\n    pass\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mistune', 'jinja2')))\n")
     env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
-    assert "0 index notes written" in out and out.strip().endswith("[]")
+    assert out.strip().endswith("[]") and ("0 index notes written" in out or command == "lint")
 
 
 def test_lint_findings_are_memoised_until_the_vault_changes(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,3 +318,12 @@ def test_a_failed_run_leaves_the_cache_as_it_was(vault: Path, monkeypatch: pytes
     with pytest.raises(KeyboardInterrupt):
         _results(vault)
     assert notes.read_bytes() == before and not list(notes.parent.glob("*.tmp"))
+
+
+def test_a_symlinked_cache_folder_is_not_used(vault: Path, tmp_path: Path, parsed: list[str]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (vault / ".lpvault").symlink_to(elsewhere)
+    _results(vault)
+    _results(vault)
+    assert len(parsed) == 6 and list(elsewhere.iterdir()) == []
