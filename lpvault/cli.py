@@ -98,7 +98,7 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
       lpvault index ~/Notes --output "Interview Index"
       lpvault index --check           for pre-commit and CI
     """
-    from lpvault.lock import LockHeld
+    from lpvault.lock import LockHeld, LockUnavailable
     from lpvault.pipeline import run_index
 
     config = _config(vault, output=output)
@@ -109,6 +109,9 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
         raise click.UsageError(str(error)) from None
     except LockHeld as error:
         sys.exit(_index_while_locked(vault, config, error, quiet))
+    except LockUnavailable as error:
+        click.echo(f"lpvault index: {error}", err=True)
+        sys.exit(2)
     for path in result.refused:
         click.echo(f"{path}: not written: a file lpvault did not generate is in the way; "
                    "move it or change 'output'", err=True)
@@ -276,7 +279,7 @@ def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, 
       lpvault watch ~/Notes
       lpvault watch ~/Notes --polling       on a network drive or a Docker mount
     """
-    from lpvault.lock import LockHeld
+    from lpvault.lock import LockError
     from lpvault.watch import VaultGone, Watcher, WatchError, stop_on_signals
 
     if quiet and verbose:
@@ -287,7 +290,7 @@ def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, 
     try:
         with stop_on_signals(watcher):
             watcher.run()
-    except (LockHeld, VaultGone, WatchError) as error:
+    except (LockError, VaultGone, WatchError) as error:
         click.echo(f"lpvault watch: {error}", err=True)
         sys.exit(1)
     sys.exit(0)

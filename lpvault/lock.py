@@ -6,10 +6,17 @@ O_CREAT|O_EXCL (atomic on every local file system); it holds three lines: pid,
 the process start time (Linux, to tell a reused pid from the owner) and what
 holds it (`watch` or `index`). A lock whose owner is gone (killed with -9, a
 crash, a reboot) is stale and taken over.
+
+When `.lpvault` is not a plain folder (a symlink, which could lead the write out
+of the vault, a file, a dangling link), the lock lives in this user's cache
+folder instead, named after the vault's real path: two processes on the same
+vault still find the same lock, and nothing is written outside the vault.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +28,19 @@ _FRESH_SECONDS = 5.0  # an unreadable lock younger than this may still be being 
 _HELD: set[str] = set()  # lock files this process holds (our pid in a lock we do not hold is stale)
 
 
-class LockHeld(Exception):
+class LockError(Exception):
+    """The vault's lock cannot be taken."""
+
+
+class LockUnavailable(LockError):
+    """The lock file cannot be created (a read-only folder, a file in the way)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = path
+        super().__init__(f"cannot create the lock file {path}: {error.strerror or error}")
+
+
+class LockHeld(LockError):
     """Another live lpvault process holds the vault's lock."""
 
     def __init__(self, path: Path, owner: Owner) -> None:
@@ -42,8 +61,24 @@ class Owner:
 
 
 def lock_path(root: Path) -> Path:
-    """Where the lock of the vault at `root` lives."""
-    return root / LOCK_DIR / LOCK_NAME
+    """Where the lock of the vault at `root` lives: `.lpvault/lock`, unless `.lpvault`
+    exists and is not a plain folder."""
+    folder = root / LOCK_DIR
+    try:
+        plain = stat.S_ISDIR(os.lstat(folder).st_mode)
+    except FileNotFoundError:
+        plain = True  # created on first use
+    except OSError:
+        plain = False
+    return folder / LOCK_NAME if plain else _user_lock_path(root)
+
+
+def _user_lock_path(root: Path) -> Path:
+    """The vault's lock in this user's cache folder (next to the cache key)."""
+    from lpvault.sealed import key_path
+
+    name = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return key_path().parent / "locks" / f"{name}.lock"
 
 
 class VaultLock:
@@ -88,7 +123,10 @@ class VaultLock:
         self.release()
 
     def _try_once(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LockUnavailable(self.path, error) from None
         for _ in range(3):  # create; on conflict, break a stale lock and try again
             if _create(self.path, _me(self.purpose)):
                 self.held = True
@@ -137,6 +175,8 @@ def _create(path: Path, owner: Owner) -> bool:
         handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         return False
+    except OSError as error:
+        raise LockUnavailable(path, error) from None
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(f"{owner.pid}\n{owner.start}\n{owner.purpose}\n")
     return True

@@ -155,3 +155,62 @@ def test_index_releases_its_lock(tmp_path: Path) -> None:
     (tmp_path / "note.md").write_text("# Note\n", encoding="utf-8")
     assert CliRunner().invoke(main, ["index", str(tmp_path)]).exit_code == 0
     assert not lock_path(tmp_path).exists()
+
+
+# -- a state folder that is not a plain folder ----------------------------------------------
+
+def _state_folder(root: Path, kind: str, outside: Path) -> None:
+    """`.lpvault` as a file, a dangling symlink or a symlink to a folder outside the vault."""
+    state = root / ".lpvault"
+    if kind == "file":
+        state.write_text("someone's notes\n", encoding="utf-8")
+    elif kind == "dangling link":
+        state.symlink_to(root / "missing", target_is_directory=True)
+    else:
+        state.symlink_to(outside, target_is_directory=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+@pytest.mark.parametrize("kind", ["file", "dangling link", "link out"])
+def test_lock_moves_to_the_user_cache_when_the_state_folder_is_not_a_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    vault, outside = tmp_path / "vault", tmp_path / "outside"
+    vault.mkdir()
+    outside.mkdir()
+    _state_folder(vault, kind, outside)
+    with VaultLock(vault, purpose="watch") as lock:
+        assert lock.path.parent == tmp_path / "home-cache" / "lpvault" / "locks"
+        assert read_owner(lock.path) is not None
+        with pytest.raises(LockHeld):  # still one writer per vault
+            VaultLock(vault, purpose="index").acquire()
+        assert list(outside.iterdir()) == []
+    assert not lock.path.exists()
+    if kind == "file":
+        assert (vault / ".lpvault").read_text(encoding="utf-8") == "someone's notes\n"
+
+
+def test_two_spellings_of_one_vault_share_the_fallback_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / ".lpvault").write_text("x", encoding="utf-8")
+    (tmp_path / "alias").symlink_to(vault, target_is_directory=True)
+    assert lock_path(vault) == lock_path(tmp_path / "alias")
+    assert lock_path(vault) != lock_path(tmp_path)
+
+
+def test_a_lock_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text("# Ownership\n\nSituation: s\n", encoding="utf-8")
+    (vault / ".lpvault").write_text("x", encoding="utf-8")
+    blocked = tmp_path / "cache-is-a-file"
+    blocked.write_text("", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(blocked)}
+    for command in (["index"], ["watch"]):
+        done = subprocess.run([sys.executable, "-m", "lpvault", *command, str(vault)], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == (2 if command == ["index"] else 1), done.stderr
+        assert "cannot create the lock file" in done.stderr and "Traceback" not in done.stderr
+        assert str(blocked / "lpvault" / "locks") in done.stderr
