@@ -14,7 +14,6 @@ vault still find the same lock, and nothing is written outside the vault.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import time
@@ -75,6 +74,8 @@ def lock_path(root: Path) -> Path:
 
 def _user_lock_path(root: Path) -> Path:
     """The vault's lock in this user's cache folder (next to the cache key)."""
+    import hashlib
+
     from lpvault.sealed import key_path
 
     name = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
