@@ -94,19 +94,23 @@ class Columns:
     """Maps offsets in one line of a block's text to columns of its source line.
 
     A block's line is its source line minus a prefix (list and quote markers,
-    indentation) with some characters blanked; the prefix is found once. Table
-    rows are rebuilt from their cells, so there the next occurrence of the
-    item's raw text in the source line (code spans blanked) is used instead.
+    indentation) with some characters blanked; the prefix is found once, on the
+    first call (most lines with a `[` or `#` hold no link or tag). Table rows are
+    rebuilt from their cells, so there the next occurrence of the item's raw text
+    in the source line (code spans blanked) is used instead.
     """
 
     def __init__(self, source: str, text: str) -> None:
-        self.source = source
-        self.shift = _shift(source, text)
-        self.searchable = plain(source)
+        self.source, self.text = source, text
+        self.shift: int | None = None
+        self.searchable: str | None = None
         self.cursor = 0
 
     def column(self, offset: int, raw: str) -> int:
         """The 1-based source column of `raw`, found at `offset` in the block line."""
+        if self.searchable is None:
+            self.shift = _shift(self.source, self.text)
+            self.searchable = plain(self.source)
         at = None if self.shift is None else self.shift + offset
         if at is None or not self.searchable.startswith(raw, at):
             found = self.searchable.find(raw, self.cursor)
@@ -116,19 +120,27 @@ class Columns:
 
 
 _PREFIX = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))*[ \t]*(?:#{1,6}[ \t]+)?")
+_NON_BLANK = re.compile(r"[^ ]+")
 
 
 def _shift(source: str, text: str) -> int | None:
     """Where `text` starts in `source`; blanks in `text` match any character.
 
     Only starts within the line's prefix of quote and list markers,
-    indentation and heading hashes are tried, so long lines stay linear."""
+    indentation and heading hashes are tried, so long lines stay linear.
+    A start is tried as a plain substring first (nothing blanked: the usual
+    case), then piece by piece between the blanks."""
     body = text.rstrip()
     if len(body) > len(source):
         return None
     last = min(_PREFIX.match(source).end(), len(source) - len(body))  # type: ignore[union-attr]
+    pieces: list[tuple[int, str]] | None = None
     for start in range(last + 1):
-        if all(t == s or t == " " for t, s in zip(body, source[start:start + len(body)])):
+        if source.startswith(body, start):
+            return start
+        if pieces is None:
+            pieces = [(m.start(), m.group()) for m in _NON_BLANK.finditer(body)]
+        if all(source.startswith(piece, start + at) for at, piece in pieces):
             return start
     return None
 
@@ -144,13 +156,32 @@ def text_lines(blocks: Iterable[Block], lines: list[str]) -> Iterator[tuple[int,
             yield number, text, source
 
 
+def links_and_tags(blocks: Iterable[Block], lines: list[str]) -> tuple[list[Link], list[Tag]]:
+    """`links` and `tags` of the same blocks, their text lines walked once."""
+    found_links: list[Link] = []
+    found_tags: list[Tag] = []
+    for number, text, source in text_lines(blocks, lines):
+        if "[" in text:
+            found_links += _line_links(number, text, source)
+        if "#" in text:
+            found_tags += _line_tags(number, text, source)
+    return found_links, found_tags
+
+
 def links(blocks: Iterable[Block], lines: list[str]) -> Iterator[Link]:
     """Every wikilink, embed and internal Markdown link in the visible text."""
     for number, text, source in text_lines(blocks, lines):
         if "[" in text:
-            yield from _wikilinks(text, number, Columns(source, text))
-            unlinked = obsidian.WIKILINK_RE.sub(blank, text)  # `[[a]](b)` is a wikilink, not [text](b)
-            yield from _markdown_links(text, unlinked, number, Columns(source, text))
+            yield from _line_links(number, text, source)
+
+
+def _line_links(number: int, text: str, source: str) -> Iterator[Link]:
+    """The links of one line holding a `[`; `[[a]](b)` is a wikilink, not [text](b)."""
+    if "[[" in text:
+        yield from _wikilinks(text, number, Columns(source, text))
+    if "](" in text:  # what every Markdown link holds (blanking wikilinks cannot make one)
+        unlinked = obsidian.WIKILINK_RE.sub(blank, text) if "[[" in text else text
+        yield from _markdown_links(text, unlinked, number, Columns(source, text))
 
 
 def _wikilinks(text: str, number: int, columns: Columns) -> Iterator[Link]:
@@ -188,12 +219,17 @@ def md_target(destination: str) -> tuple[str, str | None] | None:
 def tags(blocks: Iterable[Block], lines: list[str]) -> Iterator[Tag]:
     """Every inline `#tag` in the visible text (not inside links, code or comments)."""
     for number, text, source in text_lines(blocks, lines):
-        if "#" not in text:
-            continue
-        columns = Columns(source, text)
-        bare = MD_LINK.sub(blank, obsidian.WIKILINK_RE.sub(blank, text))
-        for offset, name in obsidian.find_tags(bare):
-            yield Tag(name, number, columns.column(offset, "#" + name))
+        if "#" in text:
+            yield from _line_tags(number, text, source)
+
+
+def _line_tags(number: int, text: str, source: str) -> Iterator[Tag]:
+    """The tags of one line holding a `#`; text inside links is blanked first."""
+    bare = obsidian.WIKILINK_RE.sub(blank, text) if "[[" in text else text
+    bare = MD_LINK.sub(blank, bare) if "](" in bare else bare
+    columns = Columns(source, text)
+    for offset, name in obsidian.find_tags(bare):
+        yield Tag(name, number, columns.column(offset, "#" + name))
 
 
 def block_ids(blocks: Iterable[Block]) -> Iterator[str]:

@@ -54,15 +54,16 @@ def parse_text(path: str, text: str) -> Note:
     fm_lines = lines[:front.line_count]
     fm_tags, tag_problems = _front_matter_tags(fm, fm_lines)
     visible = [b for b in blocks if not b.commented]
+    body_links, body_tags = inline.links_and_tags(visible, lines)
     return Note(
         path=path,
         title=_stem(path),
         front_matter=fm,
         front_matter_end=front.line_count,
         aliases=_aliases(fm),
-        tags=tuple(fm_tags) + tuple(inline.tags(visible, lines)),
+        tags=tuple(fm_tags) + tuple(body_tags),
         headings=tuple(_headings(blocks, touched)),
-        links=tuple(_front_matter_links(fm, fm_lines)) + tuple(inline.links(visible, lines)),
+        links=tuple(_front_matter_links(fm, fm_lines)) + tuple(body_links),
         block_ids=tuple(inline.block_ids(visible)),
         blocks=tuple(blocks),
         problems=tuple(problems + tag_problems),
@@ -120,6 +121,7 @@ def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive], f
     Returns the blocks, the directives, and the indexes of blocks that are only
     partly commented (a heading with a `%%` comment in it cannot be linked to
     reliably: whether Obsidian keeps the comment in the heading text is unknown).
+    A block that no comment touches is kept as it is (most are).
     """
     out: list[Block] = []
     directives: list[Directive] = []
@@ -129,19 +131,22 @@ def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive], f
         if block.kind in ("code", "html"):
             if block.kind == "html" and not inside:
                 directives += _directives(block.text, block.line)
-            out.append(replace(block, commented=inside))
+            out.append(block if block.commented == inside else replace(block, commented=inside))
             continue
         text, inside, found = _strip_percent_comments(block.text, block.line, inside)
         directives += found + _directives(_html_comments_only(text), block.line)
         hidden = not text.strip() and bool(block.text.strip())
         if text != block.text and not hidden:
             touched.add(len(out))
-        out.append(replace(block, text=text, commented=hidden))
+        same = text == block.text and hidden == block.commented
+        out.append(block if same else replace(block, text=text, commented=hidden))
     return out, directives, frozenset(touched)
 
 
 def _html_comments_only(text: str) -> str:
     """The inline HTML comments of `text`, one per line: where directives live."""
+    if "<!--" not in text:
+        return ""
     return "\n".join(text[start:end] for start, end in inline.html_comment_spans(text))
 
 
@@ -167,6 +172,8 @@ def _strip_percent_comments(text: str, line: int, inside: bool) -> tuple[str, bo
 
     The first `%%` after an opening one closes it (no nesting); an unclosed
     comment runs on into the next blocks. Directives inside comments are kept."""
+    if not inside and "%%" not in text:
+        return text, inside, []
     marks = _percent_marks(text)
     if not marks and not inside:
         return text, inside, []
@@ -210,6 +217,8 @@ def _blank_comment(text: str, chars: list[str], directives: list[Directive], sta
 
 
 def _directives(text: str, line: int) -> list[Directive]:
+    if "lpvault-" not in text:
+        return []
     found = []
     for match in _DIRECTIVE.finditer(text):
         codes = tuple(c for c in re.split(r"[\s,]+", match.group(2).strip()) if c.strip("-"))  # "-->" leaves "--"
