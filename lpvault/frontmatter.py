@@ -68,6 +68,10 @@ class _Invalid(Exception):
 
 def _load(kind: str, source: str) -> Any:
     """The block's data, checked to be safe to walk; every failure is _Invalid."""
+    if kind == "yaml":
+        fast = _load_yaml_fast(source)
+        if fast is not _SLOW:
+            return fast
     try:
         data = _load_yaml(source) if kind == "yaml" else tomllib.loads(source)
         _check_shape(data)
@@ -106,7 +110,10 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def _lenient_timestamp(loader: _BoundedLoader, node: yaml.ScalarNode) -> Any:
     """A date such as `2020-02-30` stays text instead of failing the whole block
-    (lpvault reads no dates; Obsidian shows such a value as text too)."""
+    (lpvault reads no dates; Obsidian shows such a value as text too). So does
+    `!!timestamp abc`, which PyYAML fails on with an AttributeError."""
+    if not isinstance(node.value, str) or not loader.timestamp_regexp.match(node.value):
+        return loader.construct_scalar(node)
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -132,6 +139,53 @@ def _load_yaml(source: str) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+_SLOW = object()  # `_load_yaml_fast` declined: load with _BoundedLoader
+# libyaml's composer recurses in C, without Python's recursion limit: it is handed
+# only blocks that cannot nest deeper than this (each level opens with one of `[{-:?`).
+_FAST_MAX_INDICATORS = 512
+
+
+class _FastLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """SafeLoader's constructors over libyaml's parser (several times faster)."""
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
+def _load_yaml_fast(source: str) -> Any:
+    """The data of a plain YAML block loaded by libyaml, or _SLOW.
+
+    Only the common case is taken: no alias (`*`, so no alias bomb and no alias
+    limit to count), few enough indicators that nesting stays shallow, nothing
+    the two parsers read differently (see `_libyaml_may_differ`), and a result
+    that passes `_check_shape`. Anything else, an error included, is left to
+    `_BoundedLoader`, so every message and line stays exactly as it reports it."""
+    if not yaml.__with_libyaml__ or "*" in source or _libyaml_may_differ(source) \
+            or sum(source.count(c) for c in "[{-:?") > _FAST_MAX_INDICATORS:
+        return _SLOW
+    loader = _FastLoader(source)
+    try:
+        data = loader.get_single_data()
+        _check_shape(data)
+    except Exception:  # noqa: BLE001 - the careful loader says what is wrong
+        return _SLOW
+    finally:
+        loader.dispose()
+    return data
+
+
+# Where libyaml and PyYAML read the same text differently (found by comparing the
+# two on generated blocks): tabs, a byte-order mark, NEL and Unicode line
+# separators, `!` tags, a block scalar header running into a `#`.
+_LIBYAML_DIFFERS = re.compile(r"[\t\ufeff\x85\u2028\u2029!]|[|>][-+0-9]*#")
+
+
+def _libyaml_may_differ(source: str) -> bool:
+    """True for the text where libyaml and PyYAML may disagree: see _LIBYAML_DIFFERS,
+    and a `?` that may sit in a flow collection (PyYAML ends a plain scalar there)."""
+    return bool(_LIBYAML_DIFFERS.search(source)) or "?" in source and ("[" in source or "{" in source)
 
 
 MAX_EXPANDED_VALUES = 100_000
