@@ -56,6 +56,9 @@ _GLOSS_SEPARATOR = re.compile(r"\s+-\s+|\s*[\u2013\u2014/|:]\s*")
 # quadratic in the text's length (a 5 MB heading would take hours).
 MAX_NAME_TEXT = 500
 _QUOTED = re.compile(r'"([^"]+)"')
+# Texts whose `Catalog.match` answer is remembered: the same principle headings
+# recur in every note of a vault, and normalising one costs tens of microseconds.
+_MATCH_MEMO = 4096
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -276,6 +279,7 @@ class Catalog:
         self._keys: dict[str, Principle] = {}
         self._slugs: dict[str, Principle] = {}
         self._phrases: dict[str, tuple[str, ...]] = {}
+        self._matched: dict[str, Principle | None] = {}  # `match` answers, by text
         self._index()
 
     def _index(self) -> None:
@@ -333,6 +337,16 @@ class Catalog:
         """
         if len(text) > MAX_NAME_TEXT:
             return None
+        try:
+            return self._matched[text]
+        except KeyError:
+            pass
+        if len(self._matched) >= _MATCH_MEMO:
+            self._matched.clear()
+        found = self._matched[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> Principle | None:
         cleaned = _clean(text)
         found = self._keys.get(_collapse(cleaned))
         if found is None:

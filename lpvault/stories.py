@@ -35,7 +35,7 @@ class StoryOptions:
     required_parts: tuple[str, ...] = ("situation", "action", "result")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Line:
     """One line of a text block, or a heading, label-heading or break."""
 
@@ -97,6 +97,7 @@ class _Extractor:
         self.story: _Draft | None = None
         self.part: _PartDraft | None = None
         self.stories: list[Story] = []
+        self.anchors: dict[int, str] = {}  # heading index -> anchor
 
     def run(self) -> list[Story]:
         for line in _lines(self.note):
@@ -227,11 +228,11 @@ class _Extractor:
     # -- finishing --------------------------------------------------------------
 
     def _finish(self, draft: _Draft) -> Story:
-        parts = {name: self._part_record(p) for name, p in draft.parts.items()}
-        extras = {name: self._part_record(p) for name, p in draft.extras.items()}
-        end = max([draft.line] + [ln for p in (*draft.parts.values(), *draft.extras.values())
-                                  for i, (ln, text) in enumerate(p.lines)
-                                  if i == 0 or _line_state(text, self.options.placeholders) != "blank"])
+        parts, extras, end = {}, {}, draft.line
+        for records, drafts in ((parts, draft.parts), (extras, draft.extras)):
+            for name, part in drafts.items():
+                records[name], last = self._part_record(part)
+                end = max(end, last)
         context = StoryContext(draft.title, tuple(t for _, t, _ in draft.stack), tuple(draft.fields))
         principles, source = decide_principles(context, self.sources)
         return Story(
@@ -256,21 +257,31 @@ class _Extractor:
         """The subpath of the nearest heading Obsidian can open, '' for the note."""
         for _, _, index in reversed(stack):
             if index is not None:
-                anchor = obsidian.heading_anchor(self.note.headings, index)
+                anchor = self._heading_anchor(index)
                 if anchor:
                     return anchor
         return ""
 
-    def _part_record(self, draft: _PartDraft) -> Part:
+    def _heading_anchor(self, index: int) -> str:
+        """`obsidian.heading_anchor` of one heading, worked out once per note."""
+        if index not in self.anchors:
+            self.anchors[index] = obsidian.heading_anchor(self.note.headings, index)
+        return self.anchors[index]
+
+    def _part_record(self, draft: _PartDraft) -> tuple[Part, int]:
+        """The Part, and the last line it reaches (its label's line, or a line that is not blank)."""
         kept, placeholders = [], []
+        last = draft.lines[0][0] if draft.lines else 0
         for line, text in draft.lines:
             state = _line_state(text, self.options.placeholders)
             if state == "placeholder":
                 placeholders.append(line)
             elif state == "text":
                 kept.append(text.strip())
+            if state != "blank":
+                last = max(last, line)
         text = "\n".join(t.strip() for _, t in draft.lines).strip()
-        return Part(draft.label.name, draft.label.written, text, draft.line, not kept, tuple(placeholders))
+        return Part(draft.label.name, draft.label.written, text, draft.line, not kept, tuple(placeholders)), last
 
 
 def _line_state(text: str, placeholders: frozenset[str]) -> str:

@@ -1,0 +1,138 @@
+"""The fast paths of the per-note analysis give exactly what the slow ones gave.
+
+Each shortcut (libyaml for plain front matter, the substring test before the
+blank-tolerant column search, memoised principle matching) is pinned here to
+the code it stands in for, on generated input.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lpvault import frontmatter
+from lpvault.inline import _shift
+from lpvault.principles import build_catalog
+
+EXAMPLES = int(os.environ.get("LPVAULT_EXAMPLES", "300"))
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# -- front matter: libyaml where it reads as PyYAML does, PyYAML everywhere else -----
+
+YAML_TOKENS = [
+    "a", "key", ": ", ":", "- ", "-", "\n", "\n  ", "\n    ", " ", "[", "]", "{", "}", ",", "'", '"', "#", "# c",
+    "?", "? ", "|", ">", "|-", ">+", "!", "!!str ", "!!timestamp ", "&a ", "*a", "%", "@", "`", "2020-02-30",
+    "2021-01-01", "12:30:00", "0x1f", "1_000", ".inf", "~", "yes", "No", "3.5", "\\", "\\u00e9", "\\ud800", "é",
+    "🚀", "\u00a0", "\u2028", "\x85", "\ufeff", "\t", "...", "---", "<<: ", "\x07", "[[Hub]]", "%YAML 1.1\n",
+    "{a: [b, {c: d}]}", "[a, b, ]", "key: |\n  text\n", "key: >-\n  folded\n", "http://x.y/z?q=1", "[a: b]",
+]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=12))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+                      max_leaves=12)
+
+
+@st.composite
+def yaml_blocks(draw: st.DrawFn) -> str:
+    """Valid YAML of odd shapes with a few tokens swapped in, or token soup."""
+    if draw(st.booleans()):
+        text = list(yaml.safe_dump(draw(st.dictionaries(st.text(max_size=6), values, max_size=5)),
+                                   allow_unicode=draw(st.booleans()), default_flow_style=draw(st.sampled_from([None, True, False]))))
+        for _ in range(draw(st.integers(0, 4))):
+            if text:
+                at = draw(st.integers(0, len(text) - 1))
+                text[at:at + 1] = [draw(st.sampled_from(YAML_TOKENS))]
+        return "".join(text)
+    return "".join(draw(st.lists(st.sampled_from(YAML_TOKENS), max_size=30)))
+
+
+def _outcome(source: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(frontmatter, "_load_yaml_fast", lambda source: frontmatter._SLOW)
+        try:
+            return ("ok", repr(frontmatter._load("yaml", source)))
+        except frontmatter._Invalid as error:
+            return ("invalid", error.line, error.reason)
+
+
+@FAST
+@given(yaml_blocks())
+def test_libyaml_reads_front_matter_as_the_careful_loader_does(source: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _outcome(source, True, monkeypatch) == _outcome(source, False, monkeypatch)
+
+
+def test_libyaml_is_used_for_plain_front_matter() -> None:
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML built without libyaml")
+    assert frontmatter._load_yaml_fast("title: x\ntags: [a, b]\n") == {"title": "x", "tags": ["a", "b"]}
+
+
+@pytest.mark.parametrize("source", [
+    "a: &a x\nb: *a\n",  # an alias: the alias limit is counted by the careful loader
+    "x: " + "[" * 600 + "]" * 600,  # nested past what libyaml may recurse through
+    "a:\tb\n",  # tabs: libyaml skips them where PyYAML refuses them
+    "a: [b?c]\n",  # PyYAML ends a plain scalar at `?` in a flow collection
+    "a: !!str 1\n",  # tags
+])
+def test_front_matter_libyaml_may_misread_goes_to_the_careful_loader(source: str) -> None:
+    assert frontmatter._load_yaml_fast(source) is frontmatter._SLOW
+
+
+def test_an_explicit_timestamp_that_is_no_date_stays_text() -> None:
+    """`!!timestamp` on text that is no date at all is kept as text, as `2020-02-30` is."""
+    assert frontmatter.split_front_matter("---\nx: !!timestamp abc\n---\n").data == {"x": "abc"}
+
+
+# -- columns: the substring test first, the blank-tolerant comparison after ---------
+
+
+def _old_shift(source: str, text: str) -> int | None:
+    """`_shift` as it was: every start compared character by character."""
+    from lpvault.inline import _PREFIX
+
+    body = text.rstrip()
+    if len(body) > len(source):
+        return None
+    last = min(_PREFIX.match(source).end(), len(source) - len(body))  # type: ignore[union-attr]
+    for start in range(last + 1):
+        if all(t == s or t == " " for t, s in zip(body, source[start:start + len(body)])):
+            return start
+    return None
+
+
+line_soup = st.lists(st.sampled_from([" ", "  ", "\t", "-", "- ", "> ", "1. ", "#", "## ", "a", "b", "`", "x y",
+                                      "[[", "]]", "%%", "\u00a0"]), max_size=14).map("".join)
+
+
+@FAST
+@given(line_soup, st.integers(0, 6), st.lists(st.integers(0, 40), max_size=4))
+def test_shift_finds_the_start_the_character_loop_found(source: str, cut: int, blanks: list[int]) -> None:
+    text = list(source[cut:])
+    for at in blanks:
+        if at < len(text) and text[at] != "\n":
+            text[at] = " "  # what blanking a code span or a comment does
+    assert _shift(source, "".join(text)) == _old_shift(source, "".join(text))
+
+
+@FAST
+@given(line_soup, line_soup)
+def test_shift_of_unrelated_text_matches_too(source: str, text: str) -> None:
+    assert _shift(source, text) == _old_shift(source, text)
+
+
+# -- principle matching: remembered answers are the answers --------------------------
+
+
+@FAST
+@given(st.lists(st.sampled_from(["Dive Deep", "## 3. Dive Deep", "dive deep", "Earn Trust", "x", "Ownership – 主人翁",
+                                 'Questions on "Dive Deep":', "Invent and Simplfy", "Bias for Action (speed)", ""]),
+                max_size=20))
+def test_memoised_principle_matching_gives_the_same_answers(texts: list[str]) -> None:
+    remembered, fresh = build_catalog(), build_catalog()
+    for text in texts:
+        assert remembered.match(text) == fresh._match(text)
