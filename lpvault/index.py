@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from functools import partial
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from lpvault import obsidian
 from lpvault.links import github_ids, link_resolver
@@ -19,6 +20,7 @@ from lpvault.write import MARKER
 
 HUB_NAME = "Leadership Principles"
 _EXCERPT_CHARS = 140
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,43 +55,69 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 
 class PageMemo:
-    """What `build_pages` worked out for one vault that still holds for the next one
-    (`watch`): checked links, keyed by what they were made from and the target Note
-    object, and each note's backlinks, by Note object. All of it is dropped when the
-    set of files (and so what links resolve to) or the settings change."""
+    """What `build_pages` worked out for the last vault, reused for the next one
+    (`watch`) while the settings and the set of files stay the same (so links resolve
+    alike); all of it is dropped when they change.
+
+    Kept: links to notes without a heading (they depend on the files alone); the
+    principles each note links to or tags, worked out again for changed notes, and
+    so each principle's backlinks; rows by BankEntry object (the same object has
+    the same occurrences, principles and notes); each principle's coverage and
+    context, made again only when its list in the story bank (another object once
+    one of its entries changes) or its backlinks changed."""
 
     def __init__(self) -> None:
-        self.key: tuple[Any, ...] | None = None
-        self.links: dict[tuple[Any, ...], tuple[Note | None, str]] = {}
-        self.used: dict[tuple[Any, ...], tuple[Note | None, str]] = {}  # this call's links: kept for the next
-        self.backlinks: dict[str, tuple[Note, frozenset[str]]] = {}
-        self.rows: dict[tuple[str, int], tuple[BankEntry, dict[str, Any]]] = {}  # by principle, id(entry.story)
-        self.rows_used: dict[tuple[str, int], tuple[BankEntry, dict[str, Any]]] = {}
+        self.vault: Vault | None = None
+        self.links: dict[tuple[Any, ...], str] = {}
+        self.linked: dict[str, frozenset[str]] = {}  # note path -> principles it links to or tags
+        self.linkers: dict[str, set[str]] = {}  # principle -> the notes that do
+        self.backlinks: dict[str, list[str]] = {}  # principle -> those notes, sorted
+        self.pages: dict[str, tuple[Any, ...]] = {}  # principle -> (entries, backlinks, coverage, context)
+        self.rows: dict[tuple[str, str], tuple[Sequence[BankEntry], list[Any], dict[int, tuple[BankEntry, Any]]]] = {}
 
-    def check(self, vault: Vault) -> None:
-        """Forget everything unless `vault` has the same files and settings as the last one."""
-        key = (vault.config, vault.catalog, frozenset(vault.notes), vault.output_paths, vault.others)
-        if key != self.key:
-            self.key, self.links, self.backlinks, self.rows = key, {}, {}, {}
-        self.used, self.rows_used = {}, {}
+    def follow(self, vault: Vault) -> list[str]:
+        """Forget what no longer holds for `vault`; the notes to look at again (all of them
+        unless the last vault had the same settings and files). `self.vault` becomes
+        `vault` once its pages are built: after an error, the next call looks again."""
+        previous = self.vault
+        if previous is not None and previous.same_files(vault):
+            return vault.changes_since(previous)
+        self.__dict__.update(PageMemo().__dict__)
+        return list(vault.notes)
+
+    def rows_of(self, key: tuple[str, str], entries: Sequence[BankEntry], make: Callable[[BankEntry], T]) -> list[T]:
+        """`make(entry)` for each entry, reusing what it made for the same BankEntry objects
+        (and the whole list for the same list of entries) under `key` last time."""
+        kept = self.rows.get(key)
+        if kept is not None and kept[0] is entries:
+            return kept[1]
+        before = kept[2] if kept is not None else {}
+        rows, made = [], {}
+        for entry in entries:
+            found = before.get(id(entry))
+            if found is None or found[0] is not entry:
+                found = (entry, make(entry))
+            made[id(entry)] = found
+            rows.append(found[1])
+        self.rows[key] = (entries, rows, made)
+        return rows
 
 
 def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
                 memo: PageMemo | None = None) -> list[Page]:
     """Every index note of the vault (`memo`: reuse what an earlier call worked out)."""
-    if memo is not None:
-        memo.check(vault)
+    memo = PageMemo() if memo is None else memo
+    changed = memo.follow(vault)
     writer = LinkWriter(vault, memo)
-    entries = _entries_by_principle(vault)
-    backlinks = _backlinks(vault, writer, memo)
-    coverage = [_coverage(p, entries[p.name]) for p in vault.catalog.principles]
-    pages = [Page(writer.paths[p.name], "principle.md.j2",
-                  _principle_context(vault, writer, p, row, entries[p.name], backlinks[p.name]))
-             for p, row in zip(vault.catalog.principles, coverage)]
-    pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", _hub_context(vault, writer, coverage, lint_summary or {})))
-    if memo is not None:
-        memo.links, memo.used = memo.used, {}
-        memo.rows, memo.rows_used = memo.rows_used, {}
+    backlinks = _backlinks(vault, writer, memo, changed)
+    pages, coverage = [], []
+    for principle in vault.catalog.principles:
+        row, context = _principle_page(vault, writer, memo, principle, backlinks[principle.name])
+        coverage.append(row)
+        pages.append(Page(writer.paths[principle.name], "principle.md.j2", context))
+    hub = _hub_context(vault, writer, memo, coverage, lint_summary or {})
+    pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", hub))
+    memo.vault = vault
     return pages
 
 
@@ -115,15 +143,13 @@ class LinkWriter:
         anchor opens must come before it. A wikilink that would not open the
         heading links the note; one that would not open the note at all (a file
         name with `# | ^ : [ ] %%`) is written as text naming the file."""
-        if self.memo is None:
+        if self.memo is None or anchor or line is not None:
             return self._to_note(path, display, source, anchor, table, line)
-        key = (path, display, source, anchor, table, line)
-        target = self.vault.notes.get(path)
-        kept = self.memo.used.get(key) or self.memo.links.get(key)
-        if kept is None or kept[0] is not target:
-            kept = (target, self._to_note(path, display, source, anchor, table, line))
-        self.memo.used[key] = kept
-        return kept[1]
+        key = (path, display, source, table)  # no heading: the link depends on the files alone
+        text = self.memo.links.get(key)
+        if text is None:
+            text = self.memo.links[key] = self._to_note(path, display, source, anchor, table, line)
+        return text
 
     def _to_note(self, path: str, display: str, source: str, anchor: str, table: bool, line: int | None) -> str:
         if self.markdown:
@@ -227,21 +253,12 @@ def _relative(path: str, source: str) -> str:
 # -- principle notes -----------------------------------------------------------------
 
 
-def _entries_by_principle(vault: Vault) -> dict[str, list[BankEntry]]:
-    """The bank's entries under each principle, in one pass."""
-    grouped: dict[str, list[BankEntry]] = {p.name: [] for p in vault.catalog.principles}
-    for entry in vault.bank:
-        for name in entry.principles:
-            grouped.setdefault(name, []).append(entry)
-    return grouped
-
-
-def _coverage(principle: Principle, entries: list[BankEntry]) -> dict[str, Any]:
+def _coverage(principle: Principle, entries: Sequence[BankEntry]) -> dict[str, Any]:
     counts = Counter(e.story.status.value for e in entries)
     return {"name": principle.name, "stories": len(entries), **{s.value: counts.get(s.value, 0) for s in Status}}
 
 
-def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: str, source: str) -> dict[str, Any]:
+def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, *, principle: str, source: str) -> dict[str, Any]:
     story = entry.occurrence_for(principle)
     missing = [p for p in vault.config.required_parts if p not in story.filled]
     others = [writer.to_principle(n, source) for n in entry.principles if n != principle]
@@ -252,28 +269,24 @@ def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: st
     }
 
 
-def _memo_row(vault: Vault, writer: LinkWriter, entry: BankEntry, principle: str, source: str) -> dict[str, Any]:
-    """`_story_row`, reused while the entry's Story objects and principles are the same."""
-    memo = writer.memo
-    if memo is None:
-        return _story_row(vault, writer, entry, principle, source)
-    key = (principle, id(entry.story))
-    kept = memo.rows_used.get(key) or memo.rows.get(key)
-    if kept is None or not _same_entry(kept[0], entry):
-        kept = (entry, _story_row(vault, writer, entry, principle, source))
-    memo.rows_used[key] = kept
-    return kept[1]
+def _principle_page(vault: Vault, writer: LinkWriter, memo: PageMemo, principle: Principle,
+                    backlinks: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A principle's coverage row and page context: the last ones while its list of
+    entries and its backlinks are the same objects."""
+    entries = vault.story_bank.under(principle.name)
+    kept = memo.pages.get(principle.name)
+    if kept is None or kept[0] is not entries or kept[1] is not backlinks:
+        row = _coverage(principle, entries)
+        context = _principle_context(vault, writer, memo, principle, row, entries, backlinks)
+        kept = memo.pages[principle.name] = (entries, backlinks, row, context)
+    return kept[2], kept[3]
 
 
-def _same_entry(a: BankEntry, b: BankEntry) -> bool:
-    return (a.principles == b.principles and len(a.occurrences) == len(b.occurrences)
-            and all(x is y for x, y in zip(a.occurrences, b.occurrences)))
-
-
-def _principle_context(vault: Vault, writer: LinkWriter, principle: Principle, row: dict[str, Any],
-                       entries: list[BankEntry], backlinks: list[str]) -> dict[str, Any]:
+def _principle_context(vault: Vault, writer: LinkWriter, memo: PageMemo, principle: Principle, row: dict[str, Any],
+                       entries: Sequence[BankEntry], backlinks: list[str]) -> dict[str, Any]:
     source = writer.paths[principle.name]
-    rows = [_memo_row(vault, writer, e, principle.name, source) for e in entries]
+    make = partial(_story_row, vault, writer, principle=principle.name, source=source)
+    rows = memo.rows_of(("principle", principle.name), entries, make)
     by_status = {s.value: [r for r in rows if r["status"] == s.value] for s in Status}
     also = Counter(n for e in entries for n in e.principles if n != principle.name)
     return {
@@ -291,22 +304,26 @@ def _catalog_order(vault: Vault, counts: Counter[str]) -> list[tuple[str, int]]:
     return [(p.name, counts[p.name]) for p in vault.catalog.principles if counts.get(p.name)]
 
 
-def _backlinks(vault: Vault, writer: LinkWriter, memo: PageMemo | None = None) -> dict[str, list[str]]:
-    """Principle -> user notes that link to its index note or tag it, in one pass over the vault."""
+def _backlinks(vault: Vault, writer: LinkWriter, memo: PageMemo, changed: list[str]) -> dict[str, list[str]]:
+    """Principle -> user notes that link to its index note or tag it, sorted; worked out
+    again for the `changed` notes only (a principle's list is another object when it changed)."""
     by_path = {path: name for name, path in writer.paths.items()}
-    found: dict[str, set[str]] = {p.name: set() for p in vault.catalog.principles}
-    for path, note in vault.notes.items():
-        kept = memo.backlinks.get(path) if memo is not None else None
-        if kept is not None and kept[0] is note:
-            names = kept[1]
-        else:
-            names = frozenset(_linked_principles(vault, writer, by_path, path, note))
-            if memo is not None:
-                memo.backlinks[path] = (note, names)
-        for name in names:
-            if name in found:
-                found[name].add(path)
-    return {name: sorted(paths) for name, paths in found.items()}
+    touched: set[str] = set()
+    for path in changed:
+        before = memo.linked.pop(path, frozenset())
+        note = vault.notes.get(path)
+        now = frozenset(_linked_principles(vault, writer, by_path, path, note)) if note is not None else frozenset()
+        if now:
+            memo.linked[path] = now
+        for name in before - now:
+            memo.linkers[name].discard(path)
+        for name in now - before:
+            memo.linkers.setdefault(name, set()).add(path)
+        touched |= before ^ now
+    for principle in vault.catalog.principles:
+        if principle.name in touched or principle.name not in memo.backlinks:
+            memo.backlinks[principle.name] = sorted(memo.linkers.get(principle.name, ()))
+    return memo.backlinks
 
 
 def _linked_principles(vault: Vault, writer: LinkWriter, by_path: dict[str, str], path: str,
@@ -338,20 +355,26 @@ def excerpt(story: Story) -> str:
 # -- the hub -------------------------------------------------------------------------
 
 
-def _hub_context(vault: Vault, writer: LinkWriter, coverage: list[dict[str, Any]],
+def _hub_context(vault: Vault, writer: LinkWriter, memo: PageMemo, coverage: list[dict[str, Any]],
                  lint_summary: Mapping[str, int]) -> dict[str, Any]:
     source = writer.paths[HUB_NAME]
+    bank = vault.story_bank
     table = [{**row, "link": writer.to_principle(row["name"], source, table=True)} for row in coverage]
-    unassigned = [e for e in vault.bank if not e.principles]
-    reused = [e for e in vault.bank if e.reused]
-    totals = Counter(e.story.status.value for e in vault.bank)
+    totals = bank.statuses()
+
+    def unassigned(entry: BankEntry) -> dict[str, Any]:
+        return _plain_row(writer, entry.story, source)
+
+    def reused(entry: BankEntry) -> dict[str, Any]:
+        return {**_plain_row(writer, entry.story, source),
+                "principles": [writer.to_principle(n, source) for n in entry.principles]}
+
     return {
         "marker": MARKER, "coverage": table, "totals": {s.value: totals.get(s.value, 0) for s in Status},
-        "stories": len(vault.bank), "notes": len(vault.notes),
+        "stories": len(bank.entries), "notes": len(vault.notes),
         "chart": [(row["name"], row["complete"]) for row in coverage if row["complete"]],
-        "unassigned": [_plain_row(writer, e.story, source) for e in unassigned],
-        "reused": [{**_plain_row(writer, e.story, source),
-                    "principles": [writer.to_principle(n, source) for n in e.principles]} for e in reused],
+        "unassigned": memo.rows_of(("hub", "unassigned"), bank.unassigned, unassigned),
+        "reused": memo.rows_of(("hub", "reused"), bank.reused, reused),
         "lint": dict(sorted(lint_summary.items())),
         "principle_links": [writer.to_principle(p.name, source) for p in vault.catalog.principles],
     }

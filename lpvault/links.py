@@ -24,7 +24,7 @@ from lpvault.vault import Vault
 __all__ = ["ResolvedLink", "github_ids", "github_slug", "heading_found", "heading_text_content", "link_graph",
            "link_resolver", "resolve_link"]
 
-_CACHE_KEY = "_lpvault_link_resolver"
+_CACHE_KEY = "link_resolver"
 
 
 @dataclass(frozen=True)
@@ -40,14 +40,14 @@ class ResolvedLink:
 def link_resolver(vault: Vault) -> obsidian.LinkResolver:
     """The resolver over every note, other file and (planned) index note of `vault`.
 
-    Built once per Vault and kept on it (the Vault is immutable)."""
-    cached = vault.__dict__.get(_CACHE_KEY)
+    Built once per set of files: kept with the Vault's results that depend on its
+    files alone (`Vault.by_files`, handed on to the next vault in `watch`)."""
+    cached = vault.by_files.get(_CACHE_KEY)
     if cached is None:
         from lpvault.index import output_paths  # index imports this module's users
 
         notes = set(vault.notes) | set(vault.output_paths) | set(output_paths(vault).values())
-        cached = obsidian.LinkResolver(sorted(notes), other_files=vault.others)
-        vault.__dict__[_CACHE_KEY] = cached
+        cached = vault.by_files[_CACHE_KEY] = obsidian.LinkResolver(sorted(notes), other_files=vault.others)
     return cached
 
 

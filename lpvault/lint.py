@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
 from lpvault.findings import Finding, Hit, Severity
-from lpvault.model import Directive, Note, Story
+from lpvault.model import Directive, Note
 from lpvault.rules import RULES, Rule, lookup_rule, match_rules
 from lpvault.vault import Vault
 
@@ -62,10 +62,9 @@ def _named(values: Iterable[str]) -> set[Rule]:
 def lint(vault: Vault, *, paths: Collection[str] | None = None, rules: Sequence[Rule] = RULES) -> list[Finding]:
     """Every finding of `rules` in the vault, sorted; only in `paths` when given
     (vault-relative), while links and vault rules still see the whole vault."""
-    stories = _stories_by_note(vault.stories)
     found: list[Finding] = []
     for active in active_rules(vault, rules):
-        found += _run(active, vault, stories, paths)
+        found += _run(active, vault, paths)
     return sorted(_apply_directives(found, vault.notes))
 
 
@@ -74,31 +73,23 @@ def lint_summary(vault: Vault) -> dict[str, int]:
     return dict(sorted(Counter(f.code for f in lint(vault)).items()))
 
 
-def _stories_by_note(stories: Iterable[Story]) -> dict[str, list[Story]]:
-    grouped: dict[str, list[Story]] = defaultdict(list)
-    for story in stories:
-        grouped[story.note].append(story)
-    return grouped
-
-
-def _run(active: ActiveRule, vault: Vault, stories: dict[str, list[Story]],
-         paths: Collection[str] | None) -> Iterator[Finding]:
+def _run(active: ActiveRule, vault: Vault, paths: Collection[str] | None) -> Iterator[Finding]:
     rule = active.rule
     if rule.scope == "vault":
         located: Iterable[tuple[str, Hit]] = rule.check(vault)
     else:
         notes = vault.notes if paths is None else [p for p in paths if p in vault.notes]
-        located = ((path, hit) for path in notes for hit in _note_hits(rule, vault, path, stories))
+        located = ((path, hit) for path in notes for hit in _note_hits(rule, vault, path))
     for path, hit in located:
         if paths is None or path in paths:
             yield Finding(path, hit.line, hit.column, rule.code, rule.name, active.severity, hit.message)
 
 
-def _note_hits(rule: Rule, vault: Vault, path: str, stories: dict[str, list[Story]]) -> Iterator[Hit]:
+def _note_hits(rule: Rule, vault: Vault, path: str) -> Iterator[Hit]:
     if rule.scope == "note":
         yield from rule.check(vault.notes[path], vault)
     else:
-        for story in stories.get(path, ()):
+        for story in vault.told[path]:
             yield from rule.check(story, vault)
 
 
@@ -162,82 +153,106 @@ _CROSS_NOTE = frozenset({"broken-link"})  # note-scope rules that also read othe
 class LintMemo:
     """`lint_summary` for a vault that changes a few notes at a time (`watch`).
 
-    Note and story rules depend only on the note, its stories and the settings,
-    so their findings are kept per note and worked out again only for a note
-    whose Note or Story objects were replaced. broken-link also reads the link
-    resolver (the set of paths) and the headings and block ids of the notes
-    linked to: all notes are checked again when the set of files changes, else
-    the changed notes and the notes whose `#subpath` links open a changed note
-    whose headings or block ids changed. Vault rules run every time (they are
-    cheap). The counts are those of `lint_summary(vault)`."""
+    Note and story rules depend only on the note, its stories and the settings:
+    their findings are kept per note and worked out again for the notes that
+    changed since the last vault (other Note or Story objects). broken-link also
+    reads the link resolver (the set of files) and the headings and block ids of
+    the notes linked to: every note is checked again when the files change, else
+    the changed notes and those whose `#subpath` links lead into a changed note
+    whose headings or block ids changed. Vault rules run every time: they read
+    the story bank's lists, not every story. Counts are kept up to date per note."""
 
     def __init__(self) -> None:
-        self._settings: tuple[Any, ...] | None = None
-        self._files: tuple[Any, ...] | None = None
-        self._local: dict[str, tuple[Note, list[Story], list[Finding]]] = {}
-        self._links: dict[str, tuple[Note, list[Finding], frozenset[str]]] = {}
-        self._targets: dict[str, tuple[Any, ...]] = {}
+        self._reset(None)
+
+    def _reset(self, settings: tuple[Any, ...] | None) -> None:
+        self._settings = settings
+        self._vault: Vault | None = None
+        self._local: dict[str, list[Finding]] = {}  # path -> note and story findings
+        self._links: dict[str, list[Finding]] = {}  # path -> broken-link findings
+        self._counts: Counter[str] = Counter()  # codes of every finding in _local and _links
+        self._into: dict[str, frozenset[str]] = {}  # path -> notes its `#subpath` links open
+        self._linkers: dict[str, set[str]] = defaultdict(set)  # path -> notes with `#subpath` links into it
+        self._targets: dict[str, tuple[Any, ...]] = {}  # path -> what a link into it can see (`_target`)
 
     def summary(self, vault: Vault) -> dict[str, int]:
         """Finding counts by rule code, as `lint_summary` gives them."""
-        return dict(sorted(Counter(f.code for f in self._collect(vault)).items()))
+        found = self._update(vault)
+        return dict(sorted((self._counts + Counter(f.code for f in found)).items()))
 
     def findings(self, vault: Vault) -> list[Finding]:
         """What `lint(vault)` returns, in the same order."""
-        return sorted(self._collect(vault))
+        found = self._update(vault)
+        for path in vault.notes:
+            found += self._local[path] + self._links.get(path, [])
+        return sorted(found)
 
-    def _collect(self, vault: Vault) -> list[Finding]:
-        from lpvault.links import link_resolver
-
+    def _update(self, vault: Vault) -> list[Finding]:
+        """Bring the per-note findings up to date with `vault`; its vault-rule findings."""
         active = active_rules(vault)
         settings = (vault.config, vault.catalog, tuple(active))
         if settings != self._settings:
-            self._settings, self._files = settings, None
-            self._local, self._links, self._targets = {}, {}, {}
+            self._reset(settings)
+        previous = self._vault
+        changed = list(vault.notes) if previous is None else vault.changes_since(previous)
         local = [a for a in active if a.rule.scope != "vault" and a.rule.name not in _CROSS_NOTE]
+        for path in changed:
+            self._keep(self._local, path, self._note_findings(vault, path, local))
         cross = [a for a in active if a.rule.scope != "vault" and a.rule.name in _CROSS_NOTE]
-        stories = _stories_by_note(vault.stories)
-        files = (frozenset(vault.notes), vault.output_paths, vault.others)
-        recheck_all = files != self._files
-        self._files = files
-        for gone in set(self._local) - set(vault.notes):
-            del self._local[gone]
-        changed: list[str] = []
-        for path, note in vault.notes.items():
-            told = stories.get(path, [])
-            kept = self._local.get(path)
-            if kept is not None and kept[0] is note and _same(kept[1], told):
-                continue
-            changed.append(path)
-            found = [f for a in local for f in _run(a, vault, stories, (path,))]
-            self._local[path] = (note, told, list(_apply_directives(sorted(found), vault.notes)))
         if cross:
-            resolver = link_resolver(vault)
-            recheck = set(vault.notes) if recheck_all else set(changed)
-            if not recheck_all:
-                moved = {p for p in changed if self._targets.get(p) != _target(vault.notes[p])}
-                if moved:
-                    recheck.update(p for p, kept in self._links.items() if not moved.isdisjoint(kept[2]))
-            else:
-                self._links, self._targets = {}, {}
-            for path in recheck:
-                note = vault.notes[path]
-                found = [f for a in cross for f in _run(a, vault, stories, (path,))]
-                dests = frozenset(resolver.resolve(link.target, path) for link in note.links if link.subpath)
-                self._links[path] = (note, list(_apply_directives(sorted(found), vault.notes)), dests)
-            for path in changed if not recheck_all else vault.notes:
+            self._update_links(vault, cross, changed, previous is not None and previous.same_files(vault))
+        self._vault = vault  # only now: after an error, the next call looks at these notes again
+        found = [f for a in active if a.rule.scope == "vault" for f in _run(a, vault, None)]
+        return list(_apply_directives(found, vault.notes))
+
+    def _update_links(self, vault: Vault, cross: list[ActiveRule], changed: list[str], same_files: bool) -> None:
+        """broken-link findings of the notes whose links may now lead elsewhere."""
+        if same_files:
+            recheck = set(changed)
+            for path in changed:
+                target = _target(vault.notes[path]) if path in vault.notes else None
+                if self._targets.get(path) != target:
+                    recheck |= self._linkers.get(path, set())
+        else:  # links may resolve to other files now: check every note
+            recheck = set(vault.notes) | set(self._links)
+            changed = list(recheck)
+        for path in recheck:
+            self._keep(self._links, path, self._note_findings(vault, path, cross))
+            self._link_into(vault, path)
+        for path in changed:
+            if path in vault.notes:
                 self._targets[path] = _target(vault.notes[path])
-        found = [f for a in active if a.rule.scope == "vault" for f in _run(a, vault, stories, None)]
-        result = list(_apply_directives(found, vault.notes))
-        for path in vault.notes:
-            result += self._local[path][2]
-            if cross:
-                result += self._links[path][1]
-        return result
+            else:
+                self._targets.pop(path, None)
 
+    def _link_into(self, vault: Vault, path: str) -> None:
+        """Remember which notes the `#subpath` links of `path` open (None: it is gone)."""
+        for dest in self._into.pop(path, ()):
+            self._linkers[dest].discard(path)
+        note = vault.notes.get(path)
+        if note is None:
+            return
+        from lpvault.links import link_resolver
 
-def _same(kept: list[Story], told: list[Story]) -> bool:
-    return len(kept) == len(told) and all(a is b for a, b in zip(kept, told))
+        resolver = link_resolver(vault)
+        into = frozenset(d for link in note.links if link.subpath for d in [resolver.resolve(link.target, path)] if d)
+        for dest in into:
+            self._linkers[dest].add(path)
+        self._into[path] = into
+
+    @staticmethod
+    def _note_findings(vault: Vault, path: str, rules: list[ActiveRule]) -> list[Finding] | None:
+        """The findings of `rules` in one note, directives applied (None: the note is gone)."""
+        if path not in vault.notes:
+            return None
+        return list(_apply_directives(sorted(f for a in rules for f in _run(a, vault, (path,))), vault.notes))
+
+    def _keep(self, store: dict[str, list[Finding]], path: str, found: list[Finding] | None) -> None:
+        """Put `found` in `store` for `path` (None: drop it), keeping the counts right."""
+        self._counts.subtract(f.code for f in store.pop(path, ()))
+        if found is not None:
+            store[path] = found
+            self._counts.update(f.code for f in found)
 
 
 def _target(note: Note) -> tuple[Any, ...]:

@@ -55,11 +55,16 @@ class LiveVault:
         self.analyses: dict[str, Analysis] = {}
         self.stamps: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) when analysed
         self.others: set[str] = set()
+        self._last: Vault | None = None  # the last vault made, and the paths changed since
+        self._changed: set[str] = set()
 
     def vault(self) -> Vault:
-        """The Vault `index` would build from the files as they are now."""
-        return assemble(self.config, self.catalog, self.analyses, sorted(self.others),
-                        existing_outputs(self.root, self.config))
+        """The Vault `index` would build from the files as they are now: the last one
+        with the changed notes replaced (see `assemble`)."""
+        self._last = assemble(self.config, self.catalog, self.analyses, sorted(self.others),
+                              existing_outputs(self.root, self.config), previous=self._last, changed=self._changed)
+        self._changed = set()
+        return self._last
 
     def rescan(self, force: Iterable[str] = ()) -> Update:
         """Walk the vault; analyse notes that are new, changed (size or mtime) or in `force`."""
@@ -114,8 +119,10 @@ class LiveVault:
     def _analyse(self, notes: list[NoteFile]) -> Update:
         update = Update()
         for path, analysis in analyse_files(self.root, notes, self.analyzer, self._check_stop).items():
-            update.changed = update.changed or self.analyses.get(path) != analysis
-            self.analyses[path] = analysis
+            if self.analyses.get(path) != analysis:  # else keep the old objects: downstream sees no change
+                update.changed = True
+                self.analyses[path] = analysis
+                self._changed.add(path)
             update.reparsed.append(path)
             update.unreadable += [(path, p.message) for p in analysis.note.problems if p.rule == UNREADABLE]
         for note in notes:
@@ -130,4 +137,5 @@ class LiveVault:
         for path in paths:
             self.analyses.pop(path, None)
             self.stamps.pop(path, None)
+            self._changed.add(path)
         return Update(removed=list(paths), changed=bool(paths))

@@ -108,14 +108,46 @@ def analyse_files(root: Path, files: Iterable[NoteFile], analyzer: Analyzer,
 
 
 def assemble(config: Config, catalog: Catalog, analyses: dict[str, Analysis], others: Iterable[str] = (),
-             output_paths: Iterable[str] = ()) -> Vault:
-    """The Vault made of per-note analyses (in path order)."""
-    paths = sorted(analyses)
-    notes = {p: analyses[p].note for p in paths}
-    stories = tuple(s for p in paths for s in analyses[p].stories)
+             output_paths: Iterable[str] = (), *, previous: Vault | None = None,
+             changed: Iterable[str] | None = None) -> Vault:
+    """The Vault made of per-note analyses (in path order).
+
+    `watch` also gives `previous`, the vault of these analyses a moment ago, and
+    `changed`, the paths analysed again or removed since: the notes are then those
+    of `previous` with the changed ones replaced, and the new vault takes over what
+    `previous` worked out that still holds (`Vault.inherit`)."""
     from lpvault.vault import Vault
 
-    return Vault(config, catalog, notes, stories, tuple(others), frozenset(output_paths))
+    if previous is None or changed is None:
+        paths = sorted(analyses)
+        notes = {p: analyses[p].note for p in paths}
+        told = {p: analyses[p].stories for p in paths}
+    else:
+        changed = list(changed)
+        notes, told = _replaced(previous, analyses, changed)
+    vault = Vault(config, catalog, notes, told, tuple(others), frozenset(output_paths))
+    if previous is not None:
+        vault.inherit(previous, changed)
+    return vault
+
+
+def _replaced(previous: Vault, analyses: dict[str, Analysis],
+              changed: list[str]) -> tuple[dict[str, Note], dict[str, tuple[Story, ...]]]:
+    """The notes and stories of `previous`, those of the `changed` paths as `analyses` has them."""
+    notes, told = dict(previous.notes), dict(previous.told)
+    came_or_went = False
+    for path in changed:
+        analysis = analyses.get(path)
+        if analysis is None:
+            came_or_went |= notes.pop(path, None) is not None
+            told.pop(path, None)
+        else:
+            came_or_went |= path not in notes
+            notes[path], told[path] = analysis.note, analysis.stories
+    if came_or_went:  # back to path order
+        notes = {p: notes[p] for p in sorted(notes)}
+        told = {p: told[p] for p in notes}
+    return notes, told
 
 
 class VaultLoader:
@@ -285,19 +317,27 @@ def _remember_index(loader: VaultLoader, outputs: dict[str, str], result: IndexR
 
 
 def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str]]:
-    """`render_pages` for repeated use (`watch`): the template environment, and with it the
-    compiled templates, is kept between calls (compiling costs tens of milliseconds; Jinja
-    reloads a template whose file changed). Lint results are kept per note between calls
-    and worked out again only for changed notes (`LintMemo`)."""
+    """`render_pages` for repeated use (`watch`), each call doing only what the changes
+    since the last call ask for: the template environment, and with it the compiled
+    templates, is kept (Jinja reloads a template whose file changed); lint findings are
+    kept per note (`LintMemo`), page contexts per principle (`PageMemo`), and a page
+    whose context equals the last one keeps its text without being rendered again."""
     from lpvault.index import PageMemo, build_pages
     from lpvault.lint import LintMemo
     from lpvault.render import make_environment, render
 
     env = make_environment(root / config.templates_dir if config.templates_dir else None)
     lint_memo, page_memo = LintMemo(), PageMemo()
+    texts: dict[str, tuple[str, Any, str]] = {}  # path -> (template, context, text) of the last call
 
     def render_all(vault: Vault) -> dict[str, str]:
         pages = build_pages(vault, lint_memo.summary(vault), page_memo)
-        return {page.path: render(env, page.template, page.context) for page in pages}
+        for page in pages:
+            kept = texts.get(page.path)
+            if kept is None or kept[0] != page.template or kept[1] is not page.context and kept[1] != page.context:
+                texts[page.path] = (page.template, page.context, render(env, page.template, page.context))
+        for gone in texts.keys() - {page.path for page in pages}:
+            del texts[gone]
+        return {page.path: texts[page.path][2] for page in pages}
 
     return render_all

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import weakref
+from bisect import bisect_left, insort
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from lpvault.config import Config
 from lpvault.model import BankEntry, Note, Story
@@ -18,15 +21,82 @@ class Vault:
     config: Config
     catalog: Catalog
     notes: Mapping[str, Note]
-    stories: tuple[Story, ...]
+    told: Mapping[str, tuple[Story, ...]]  # each note's stories in document order; same keys as `notes`
     others: tuple[str, ...] = ()
     output_paths: frozenset[str] = field(default_factory=frozenset)
 
     @cached_property
+    def stories(self) -> tuple[Story, ...]:
+        """Every story, in path and document order."""
+        return tuple(story for stories in self.told.values() for story in stories)
+
+    @cached_property
+    def story_bank(self) -> StoryBank:
+        """The story bank with its views (entries per principle, reused, unassigned...)."""
+        return StoryBank.build(self.stories, self.catalog)
+
+    @property
     def bank(self) -> tuple[BankEntry, ...]:
         """Distinct stories, reuse merged, in note and line order."""
-        return build_bank(self.stories, self.catalog)
+        return self.story_bank.entries
 
+    @cached_property
+    def by_files(self) -> dict[str, Any]:
+        """Results worked out from the set of files and the settings alone (the link
+        resolver, see links.py): shared with a later vault that has the same ones."""
+        return {}
+
+    def same_files(self, other: Vault) -> bool:
+        """True when `other` has the same settings and the same files: links resolve alike."""
+        return (self.config == other.config and self.catalog is other.catalog and self.others == other.others
+                and self.output_paths == other.output_paths and self.notes.keys() == other.notes.keys())
+
+    def inherit(self, previous: Vault, changed: Iterable[str] | None = None) -> None:
+        """Take over what `previous` (the same vault a moment earlier, in `watch`) worked
+        out and what still holds: the results that depend on the files when they are the
+        same, and the story bank, updated for the notes whose stories changed. `changed`:
+        the paths that may differ (None: compare every note); kept for `changes_since`."""
+        if changed is None:
+            changed = changed_paths(previous, self)
+        else:
+            changed = [p for p in changed if previous.notes.get(p) is not self.notes.get(p)
+                       or previous.told.get(p) is not self.told.get(p)]
+        self.__dict__["_base"] = (weakref.ref(previous), changed)
+        if self.same_files(previous):
+            self.__dict__["by_files"] = previous.by_files
+        if self.catalog is not previous.catalog or "story_bank" not in previous.__dict__:
+            return
+        removed: list[Story] = []
+        added: list[Story] = []
+        for path in changed:
+            if previous.told.get(path) is not self.told.get(path):
+                removed += previous.told.get(path, ())
+                added += self.told.get(path, ())
+        self.__dict__["story_bank"] = previous.story_bank.replace(removed, added)
+
+    def changes_since(self, old: Vault) -> list[str]:
+        """Notes added, removed, or holding other Note or Story objects than in `old`: told
+        by `inherit` when `old` is the vault this one was made from, else found by comparing."""
+        base = self.__dict__.get("_base")
+        if base is not None and base[0]() is old:
+            return base[1]
+        return changed_paths(old, self)
+
+
+def changed_paths(old: Vault, new: Vault) -> list[str]:
+    """Notes added, removed, or holding other Note or Story objects in `new` than in `old`
+    (the pipeline makes new objects only for a note it analysed again)."""
+    old_notes, old_told = old.notes, old.told
+    changed = [p for p, note in new.notes.items() if old_notes.get(p) is not note or old_told.get(p) is not new.told[p]]
+    if len(new.notes) - len(changed) != len(old_notes):
+        changed += [p for p in old_notes if p not in new.notes]
+    return changed
+
+
+# -- the story bank -------------------------------------------------------------------
+
+Identity = tuple[str, ...]
+T = TypeVar("T")
 
 
 def _text_key(story: Story) -> str:
@@ -34,35 +104,171 @@ def _text_key(story: Story) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
-def _identity(story: Story) -> tuple[str, ...]:
-    """Same key, or same title with the same text (and never an empty story)."""
+def story_identity(story: Story) -> Identity:
+    """What makes two occurrences one story: the same key, or the same title with the
+    same text. A blank skeleton or an unstructured story is only ever itself."""
     if story.key:
         return ("key", story.key.lower())
-    return ("text", story.title.lower(), _text_key(story)) if story.structured else ("at", story.note, str(story.line))
+    text = _text_key(story) if story.structured else ""
+    return ("text", story.title.lower(), text) if text else ("at", story.note, str(story.line))
 
 
-# Each story's identity, by Story object, from the last build_bank call (`watch` builds
-# the bank once per cycle from mostly the same Story objects); replaced on every call.
-_LAST_IDENTITIES: dict[int, tuple[Story, tuple[str, ...]]] = {}
+def _place(story: Story) -> tuple[str, int]:
+    return story.note, story.line
+
+
+def _head(entry: BankEntry) -> tuple[str, int]:
+    return entry.story.note, entry.story.line
+
+
+ALL, UNDER, REUSED, UNASSIGNED = "all", "under", "reused", "unassigned"  # the kinds of entry lists
+
+
+class StoryBank:
+    """Distinct stories (reuse merged), with the lists lint and index read: the entries
+    under each principle, the reused and the unassigned ones (each in bank order: note
+    and line of an entry's first occurrence), the stories told under each principle,
+    entries per status.
+
+    Never changed once made: `replace` makes the bank of a vault that differs in a few
+    notes (`watch`). It regroups only the stories of those notes and shares every list
+    they do not touch, so a list that is the same object holds the same entries."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._rank = {p.name: i for i, p in enumerate(catalog.principles)}
+        self._groups: dict[Identity, BankEntry] = {}
+        self._lists: dict[tuple[str, str], list[BankEntry]] = {}  # (kind, principle or '') -> entries
+        self._told: dict[str, list[Story]] = {}  # principle -> stories naming it, in note and line order
+        self._statuses: Counter[str] = Counter()
+
+    @classmethod
+    def build(cls, stories: Iterable[Story], catalog: Catalog) -> StoryBank:
+        """The bank of these stories."""
+        bank = cls(catalog)
+        ordered = sorted(stories, key=_place)
+        groups: dict[Identity, list[Story]] = {}
+        for story in ordered:
+            groups.setdefault(story_identity(story), []).append(story)
+        for identity, group in groups.items():  # in order of first occurrence: bank order
+            entry = bank._groups[identity] = bank._entry(group)
+            for key in _lists_of(entry):
+                bank._lists.setdefault(key, []).append(entry)
+            bank._statuses[entry.story.status.value] += 1
+        for story in ordered:
+            for name in story.principles:
+                bank._told.setdefault(name, []).append(story)
+        return bank
+
+    @cached_property
+    def entries(self) -> tuple[BankEntry, ...]:
+        """Every entry, in bank order."""
+        return tuple(self._lists.get((ALL, ""), ()))
+
+    def under(self, principle: str) -> Sequence[BankEntry]:
+        """The entries serving `principle`, in bank order (shared: never change it)."""
+        return self._lists.get((UNDER, principle), ())
+
+    @property
+    def reused(self) -> Sequence[BankEntry]:
+        """Entries serving more than one principle, in bank order (shared: never change it)."""
+        return self._lists.get((REUSED, ""), ())
+
+    @property
+    def unassigned(self) -> Sequence[BankEntry]:
+        """Entries serving no principle, in bank order (shared: never change it)."""
+        return self._lists.get((UNASSIGNED, ""), ())
+
+    def told(self, principle: str) -> Sequence[Story]:
+        """Every story (occurrence) naming `principle`, in note and line order."""
+        return self._told.get(principle, ())
+
+    def told_names(self) -> list[str]:
+        """The principle names stories name (also names outside the catalog)."""
+        return [name for name, stories in self._told.items() if stories]
+
+    def statuses(self) -> dict[str, int]:
+        """Entries per status value (statuses with none are left out)."""
+        return {status: n for status, n in self._statuses.items() if n}
+
+    def replace(self, removed: Iterable[Story], added: Iterable[Story]) -> StoryBank:
+        """The bank without the `removed` stories (objects of this bank) and with `added`."""
+        removed, added = list(removed), list(added)
+        bank = StoryBank.__new__(StoryBank)
+        bank.catalog, bank._rank = self.catalog, self._rank
+        bank._groups, bank._lists, bank._told = dict(self._groups), dict(self._lists), dict(self._told)
+        bank._statuses = Counter(self._statuses)
+        fresh: set[Any] = set()  # keys of the lists already copied for the new bank
+        fresh_told: set[str] = set()
+        gone = {id(story) for story in removed}
+        identities = {id(story): story_identity(story) for story in removed + added}
+        regroup: dict[Identity, list[Story]] = {}
+        for story in removed + added:
+            identity = identities[id(story)]
+            if identity not in regroup:
+                old = self._groups.get(identity)
+                regroup[identity] = [s for s in (old.occurrences if old else ()) if id(s) not in gone]
+        for story in added:
+            regroup[identities[id(story)]].append(story)
+        for identity, group in regroup.items():
+            old = bank._groups.pop(identity, None)
+            if old is not None:
+                bank._file(old, drop=True, fresh=fresh)
+            if group:
+                entry = bank._groups[identity] = bank._entry(sorted(group, key=_place))
+                bank._file(entry, drop=False, fresh=fresh)
+        for story in removed:
+            for name in story.principles:
+                _take_out(_writable(bank._told, name, fresh_told), story, _place)
+        for story in added:
+            for name in story.principles:
+                insort(_writable(bank._told, name, fresh_told), story, key=_place)
+        return bank
+
+    def _entry(self, group: list[Story]) -> BankEntry:
+        """The entry of these occurrences (in order): principles are the union, in catalog order."""
+        names = {name for story in group for name in story.principles}
+        principles = tuple(sorted(names, key=lambda n: (self._rank.get(n, len(self._rank)), n)))
+        return BankEntry(group[0], tuple(group), principles)
+
+    def _file(self, entry: BankEntry, *, drop: bool, fresh: set[Any]) -> None:
+        """Put `entry` in (or take it out of) its lists and the status counts."""
+        for key in _lists_of(entry):
+            entries = _writable(self._lists, key, fresh)
+            if drop:
+                _take_out(entries, entry, _head)
+            else:
+                insort(entries, entry, key=_head)
+        self._statuses[entry.story.status.value] += -1 if drop else 1
+
+
+def _lists_of(entry: BankEntry) -> list[tuple[str, str]]:
+    """The keys of the lists `entry` belongs to."""
+    keys = [(ALL, "")] + [(UNDER, name) for name in entry.principles]
+    if entry.reused:
+        keys.append((REUSED, ""))
+    if not entry.principles:
+        keys.append((UNASSIGNED, ""))
+    return keys
+
+
+def _writable(lists: dict[Any, list[T]], key: Any, fresh: set[Any]) -> list[T]:
+    """lists[key], copied the first time it is written to (the old bank keeps the original);
+    `fresh` holds the keys of the lists already copied."""
+    if key not in fresh:
+        lists[key] = list(lists.get(key, ()))
+        fresh.add(key)
+    return lists[key]
+
+
+def _take_out(items: list[T], item: T, key: Callable[[T], Any]) -> None:
+    """Remove the object `item` from `items`, sorted by `key`."""
+    index = bisect_left(items, key(item), key=key)
+    while items[index] is not item:
+        index += 1
+    del items[index]
 
 
 def build_bank(stories: Iterable[Story], catalog: Catalog) -> tuple[BankEntry, ...]:
     """Group occurrences of the same story; principles are the union, in catalog order."""
-    global _LAST_IDENTITIES
-    last, known = _LAST_IDENTITIES, {}
-    groups: dict[tuple[str, ...], list[Story]] = {}
-    for story in sorted(stories, key=lambda s: (s.note, s.line)):
-        kept = last.get(id(story))
-        key = kept[1] if kept is not None and kept[0] is story else _identity(story)
-        known[id(story)] = (story, key)
-        if key[0] == "text" and not key[2]:
-            key = ("at", story.note, str(story.line))  # blank skeletons are never "the same story"
-        groups.setdefault(key, []).append(story)
-    _LAST_IDENTITIES = known
-    order = {p.name: i for i, p in enumerate(catalog.principles)}
-    entries = []
-    for group in groups.values():
-        names = {name for s in group for name in s.principles}
-        principles = tuple(sorted(names, key=lambda n: (order.get(n, len(order)), n)))
-        entries.append(BankEntry(group[0], tuple(group), principles))
-    return tuple(entries)
+    return StoryBank.build(stories, catalog).entries

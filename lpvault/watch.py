@@ -10,6 +10,7 @@ a cycle is logged and the loop goes on; the vault folder disappearing ends it.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -24,10 +25,12 @@ from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes, OverflowListene
 from lpvault.live import Interrupted, LiveVault, Update
 from lpvault.lock import VaultLock
 from lpvault.vault import Vault
+from lpvault.write import Written
 
 Log = Callable[[str, str], None]  # (level: 'error' | 'info' | 'debug', message)
 
 _ROOT_CHECK_SECONDS = 0.5
+_MANY_NOTES = 500  # a cycle that analysed this many notes ends with gc.freeze()
 
 
 class VaultGone(Exception):
@@ -82,6 +85,7 @@ class Watcher:
         self.recorder = ChangeRecorder(root, config)
         self.model = LiveVault(root, config, stopping=self._is_stopping)
         self.renderer: Callable[[Vault], dict[str, str]] | None = None
+        self.written = Written()  # index notes as last written: unchanged ones are not read again
         self.cycles = 0
         self._stopping = False
         self._unpublished = True  # the model holds changes the index notes do not show yet
@@ -173,9 +177,19 @@ class Watcher:
         except Exception as error:  # one bad cycle must not end the watch
             self.log("error", f"[watch] error: {type(error).__name__}: {error}")
             self._resync = True  # the model may have missed these changes: walk the vault next cycle
+            self.renderer = None  # and what the renderer kept may be half updated
             return
         self.cycles += 1
         self._report(CycleReport(update, written, refused, (time.perf_counter() - started) * 1000))
+        self._settle(update)
+
+    @staticmethod
+    def _settle(update: Update) -> None:
+        """After a cycle that analysed many notes (the first, new settings), set what is in
+        memory aside from the garbage collector: the model lives on, and a full collection
+        walking it would stall a later cycle for a good part of a second on a large vault."""
+        if len(update.reparsed) >= _MANY_NOTES:
+            gc.freeze()
 
     def _apply(self, changes: Changes) -> tuple[Update, bool]:
         """Bring the model up to date; also say whether the index notes need rendering."""
@@ -210,6 +224,7 @@ class Watcher:
         self.config = self.recorder.config = config
         self.model = LiveVault(self.root, config, stopping=self._is_stopping)
         self.renderer = None
+        gc.unfreeze()  # the old model goes (see `_settle`)
         return True
 
     def _publish(self) -> tuple[list[str], list[str]]:
@@ -221,7 +236,7 @@ class Watcher:
             self.renderer = page_renderer(self.root, self.config)
         outputs = self.renderer(self.model.vault())
         self._check_root()  # never recreate a vanished vault by writing into it
-        report = write_outputs(self.root, outputs, self.config.output)
+        report = write_outputs(self.root, outputs, self.config.output, self.written)
         return report.written + report.removed, report.refused
 
     def _report(self, report: CycleReport) -> None:

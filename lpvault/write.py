@@ -106,14 +106,54 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def write_outputs(root: Path, outputs: dict[str, str], folder: str) -> WriteReport:
-    """Write every output (vault-relative path -> text); remove our stale notes in `folder`."""
+class Written:
+    """Each output as this process last wrote it or found it on disk, with its file's
+    signature then (`watch`): an output whose text and file signature are the same is
+    on disk as it should be, so it is neither read nor written again."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[str, tuple[int, ...]]] = {}
+
+    def holds(self, rel: str, path: Path, text: str) -> bool:
+        """True when `path` is known to hold `text`."""
+        kept = self._files.get(rel)
+        return kept is not None and (kept[0] is text or kept[0] == text) and kept[1] == _signature(path)
+
+    def remember(self, rel: str, path: Path, text: str | None) -> None:
+        """`path` holds `text` now (None: unknown)."""
+        signature = _signature(path) if text is not None else None
+        if signature is None:
+            self._files.pop(rel, None)
+        else:
+            self._files[rel] = (text, signature)  # type: ignore[assignment]
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file is written or replaced; None for anything but a regular file."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def write_outputs(root: Path, outputs: dict[str, str], folder: str, written: Written | None = None) -> WriteReport:
+    """Write every output (vault-relative path -> text); remove our stale notes in `folder`.
+    `written`: what an earlier call wrote, to skip reading files known to be up to date."""
     report = WriteReport()
     _remove_leftover_temps(root, folder)
+    directory = _output_dir(root, folder)
     for rel, text in sorted(outputs.items()):
         try:
-            path = checked_output_path(root, folder, rel)
+            path = _in_output(directory, folder, rel)
+            if written is not None and written.holds(rel, path, text):
+                report.unchanged.append(rel)
+                continue
             (report.written if write_if_changed(path, text) else report.unchanged).append(rel)
+            if written is not None:
+                written.remember(rel, path, text)
         except NotOurs:
             report.refused.append(rel)
     report.removed = remove_stale(root, folder, set(outputs))
@@ -123,11 +163,16 @@ def write_outputs(root: Path, outputs: dict[str, str], folder: str) -> WriteRepo
 def checked_output_path(root: Path, folder: str, rel: str) -> Path:
     """`root / rel` when `rel` names a file directly in the output folder and the
     folder resolves inside the vault; OutsideOutput otherwise."""
+    return _in_output(_output_dir(root, folder), folder, rel)
+
+
+def _in_output(directory: Path | None, folder: str, rel: str) -> Path:
+    """`directory / name` for `rel` = `folder/name`; OutsideOutput for any other `rel`
+    or when the output folder resolves outside the vault (`directory` None)."""
     prefix = folder.strip("/") + "/"
     name = rel[len(prefix):] if rel.startswith(prefix) else ""
     if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
         raise OutsideOutput(rel)
-    directory = _output_dir(root, folder)
     if directory is None:
         raise OutsideOutput(rel)
     return directory / name

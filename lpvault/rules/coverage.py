@@ -7,7 +7,7 @@ config file (line 1) when there is one, else at the vault folder itself ('.').
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from lpvault.findings import Hit, Severity
 from lpvault.model import Status, Story
@@ -20,7 +20,7 @@ def _config_path(vault: Vault) -> str:
     return vault.config.source.split(" ", 1)[0] if vault.config.source else "."
 
 
-def _statuses(stories: list[Story]) -> str:
+def _statuses(stories: Sequence[Story]) -> str:
     counts = Counter(s.status.value for s in stories)
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
@@ -32,11 +32,10 @@ def principle_without_story(vault: Vault) -> Iterator[tuple[str, Hit]]:
     Why: interviewers pick the principles, not you; every principle you may be
     asked about needs at least one story you can tell start to finish.
     """
-    told: dict[str, list[Story]] = {p.name: [] for p in vault.catalog.principles}
-    for story in sorted(vault.stories, key=lambda s: (s.note, s.line)):
-        for name in story.principles:
-            told.setdefault(name, []).append(story)
-    for name, stories in told.items():
+    bank = vault.story_bank
+    names = dict.fromkeys([p.name for p in vault.catalog.principles] + bank.told_names())
+    for name in names:
+        stories = bank.told(name)  # in note and line order
         if any(s.status is Status.COMPLETE for s in stories):
             continue
         if stories:
@@ -54,7 +53,7 @@ def story_reused(vault: Vault) -> Iterator[tuple[str, Hit]]:
     hear it twice.
     """
     limit = vault.config.reuse_limit
-    for entry in vault.bank:
+    for entry in vault.story_bank.reused:
         if len(entry.principles) > limit:
             story = entry.story
             yield story.note, Hit(story.line, 1, f"story '{story.title}' serves {len(entry.principles)} principles "
