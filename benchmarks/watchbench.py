@@ -118,3 +118,31 @@ def _stamp(path: Path) -> tuple[int, int, int]:
     except OSError:
         return (0, 0, 0)
     return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def main() -> None:
+    """`python -m benchmarks.watchbench VAULT [--saves N]`: the watch rows alone, on a copy of VAULT."""
+    import argparse
+    import shutil
+    import sys
+    import tempfile
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.watchbench", description=main.__doc__)
+    parser.add_argument("vault", type=Path)
+    parser.add_argument("--saves", type=int, default=50)
+    args = parser.parse_args()
+    script = Path(sys.executable).with_name("lpvault")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "lpvault"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "vault"
+        shutil.copytree(args.vault, root, symlinks=True)
+        figures = measure_watch(root, [*command, "watch", str(root)], env, args.saves)
+    ms = {share: figures.percentile(share) for share in (0.5, 0.95)}
+    shown = {share: "timed out" if value is None else f"{value * 1000:.0f} ms" for share, value in ms.items()}
+    print(f"{args.vault}: start-up {figures.startup:.1f} s; save -> index note p50 {shown[0.5]}, "
+          f"p95 {shown[0.95]} ({args.saves} saves)")
+
+
+if __name__ == "__main__":
+    main()
