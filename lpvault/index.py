@@ -134,6 +134,11 @@ class LinkWriter:
         self.paths = output_paths(vault)
         self.resolver = link_resolver(vault)
         self.markdown = vault.config.link_style == "markdown"
+        # This build's work, for a story listed under several principles and the
+        # principle links repeated in every row: each link is made and checked once.
+        self._written: dict[tuple[Any, ...], str] = {}
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._anchors: dict[tuple[str, str, str, int | None], bool] = {}
 
     def to_note(self, path: str, display: str, source: str, anchor: str = "", *, table: bool = False,
                 line: int | None = None) -> str:
@@ -144,7 +149,11 @@ class LinkWriter:
         heading links the note; one that would not open the note at all (a file
         name with `# | ^ : [ ] %%`) is written as text naming the file."""
         if self.memo is None or anchor or line is not None:
-            return self._to_note(path, display, source, anchor, table, line)
+            key = (path, display, source, anchor, table, line)  # a story under several principles
+            link = self._written.get(key)
+            if link is None:
+                link = self._written[key] = self._to_note(path, display, source, anchor, table, line)
+            return link
         key = (path, display, source, table)  # no heading: the link depends on the files alone
         text = self.memo.links.get(key)
         if text is None:
@@ -171,7 +180,7 @@ class LinkWriter:
     def _wikilink(self, path: str, display: str, source: str, anchor: str, *, table: bool) -> str:
         """`[[linkpath#anchor|display]]`, the linkpath as Obsidian's "shortest path" writes it."""
         linkpath = self.resolver.link_path_for(path)
-        if self.resolver.resolve(linkpath, source) != path:
+        if self._resolve(linkpath, source) != path:
             linkpath = path[:-3] if path.lower().endswith(".md") else path
         target = f"{linkpath}#{anchor}" if anchor else linkpath
         display = obsidian.escape_display(plain_display(display))
@@ -187,14 +196,29 @@ class LinkWriter:
         if len(found) != 1 or found[0][0] != 0 or obsidian.has_link_breaking_chars(path.rsplit("/", 1)[-1]):
             return False
         linkpath, subpath, _ = obsidian.parse_linktext(found[0][1])
-        if self.resolver.resolve(linkpath, source) != path:
+        if self._resolve(linkpath, source) != path:
             return False
         if not anchor:
             return subpath is None
+        key = (path, subpath or "", anchor, line)
+        opens = self._anchors.get(key)
+        if opens is None:
+            opens = self._anchors[key] = self._subpath_opens(path, subpath or "", anchor, line)
+        return opens
+
+    def _subpath_opens(self, path: str, subpath: str, anchor: str, line: int | None) -> bool:
+        """True if `#subpath` in `path` opens the heading `anchor` names, before `line`."""
         note = self.vault.notes.get(path)
-        index = obsidian.resolve_subpath(subpath or "", note.headings) if note is not None else None
+        index = obsidian.resolve_subpath(subpath, note.headings) if note is not None else None
         return (index is not None and obsidian.heading_anchor(note.headings, index) == anchor
                 and (line is None or note.headings[index].line <= line))
+
+    def _resolve(self, linkpath: str, source: str) -> str | None:
+        """`resolver.resolve`, remembered for this build."""
+        key = (linkpath, source)
+        if key not in self._resolved:
+            self._resolved[key] = self.resolver.resolve(linkpath, source)
+        return self._resolved[key]
 
     def _markdown(self, path: str, display: str, source: str, anchor: str, *, table: bool) -> str:
         """`[display](relative/path.md#github-slug)`, for GitHub, Jekyll and Hugo readers."""

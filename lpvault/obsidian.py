@@ -139,6 +139,7 @@ def resolve_block(subpath: str, block_ids: Iterable[str]) -> bool:
     return any(block_id.lower() == wanted for block_id in block_ids)
 
 
+@lru_cache(maxsize=8192)
 def _link_segment(text: str) -> str:
     """The subpath segment written for a heading: `stripHeadingForLink(text)`.
 
@@ -168,9 +169,10 @@ def _ancestors(headings: Sequence[Heading], index: int) -> list[int]:
 
 def _chains(headings: Sequence[Heading], index: int) -> Iterator[list[int]]:
     """Candidate heading chains ending at `index`: shortest first, nearer ancestors first."""
+    yield [index]  # the heading alone, which opens it unless an earlier one has its key
     parents = [i for i in _ancestors(headings, index) if _nameable(headings[i])]
     nearest_first = parents[::-1]
-    for size in range(len(parents) + 1):
+    for size in range(1, len(parents) + 1):
         for combo in itertools.combinations(nearest_first, size):
             yield sorted(combo) + [index]
 
