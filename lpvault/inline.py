@@ -135,9 +135,12 @@ def _shift(source: str, text: str) -> int | None:
         return None
     last = min(_PREFIX.match(source).end(), len(source) - len(body))  # type: ignore[union-attr]
     pieces: list[tuple[int, str]] | None = None
+    head = body[:1]
     for start in range(last + 1):
         if source.startswith(body, start):
             return start
+        if head != " " and not source.startswith(head, start):
+            continue
         if pieces is None:
             pieces = [(m.start(), m.group()) for m in _NON_BLANK.finditer(body)]
         if all(source.startswith(piece, start + at) for at, piece in pieces):
@@ -160,7 +163,8 @@ def links_and_tags(blocks: Iterable[Block], lines: list[str]) -> tuple[list[Link
     """`links` and `tags` of the same blocks, their text lines walked once."""
     found_links: list[Link] = []
     found_tags: list[Tag] = []
-    for number, text, source in text_lines(blocks, lines):
+    marked = [b for b in blocks if "[" in b.text or "#" in b.text]  # blanking adds neither
+    for number, text, source in text_lines(marked, lines):
         if "[" in text:
             found_links += _line_links(number, text, source)
         if "#" in text:
@@ -235,7 +239,7 @@ def _line_tags(number: int, text: str, source: str) -> Iterator[Tag]:
 def block_ids(blocks: Iterable[Block]) -> Iterator[str]:
     """Block ids (` ^id` ending a paragraph or list item, or a line of its own)."""
     for block in blocks:
-        if block.kind == "paragraph":
+        if block.kind == "paragraph" and "^" in block.text:
             match = _BLOCK_ID.search(plain(block.text).rsplit("\n", 1)[-1])
             if match:
                 yield match.group(1)

@@ -67,6 +67,10 @@ class LabelReader:
     @staticmethod
     def is_legend(line: str) -> bool:
         """`S: Situation, T: Task, ...`: explains the letters, tells no story."""
+        if line.isascii():  # the part names must occur twice (ASCII: no other case folds)
+            lower = line.lower()
+            if lower.count("situation") + lower.count("task") + lower.count("action") + lower.count("result") < 2:
+                return False
         return len(_LEGEND.findall(line)) >= 2
 
     def _accepts(self, key: str, separator: str | None, emphasis: bool, rest: str, heading: bool) -> bool:

@@ -67,7 +67,10 @@ def _prepare(text: str) -> str:
     emoji and parenthetical notes removed. Punctuation is left in place."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = _INVISIBLE.sub("", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf"))
+    if text.isascii():  # the only ASCII symbols of those categories: `^` and the backtick
+        text = text.replace("^", "").replace("`", "")
+    else:
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf"))
     text = _EDGE_UNDERSCORE.sub("", _EMPHASIS.sub("", text)).lower()
     return _drop_parentheticals(text).replace("&", " and ")
 

@@ -23,7 +23,9 @@ _PSEUDO_BOLD = re.compile(r"^\s*+(\*\*|__)(?P<title>[^*_\n]+?)\1\s*+:?\s*+$")
 _PSEUDO_HASHES = re.compile(r"^(?P<hashes>#{2,6})(?P<title>[^\s#].*)$")
 _KEYED_TITLE = re.compile(r"^(?P<key>[A-Za-z]{1,6}\d++[A-Za-z0-9]*+)[.:)]\s*(?P<title>.*)$")
 _BLANK_NOISE = re.compile(r"&nbsp;|&#160;|<br\s*/?>|\u00a0|^[\s*+\->]+$", re.I)
+_NOISE_ONLY = re.compile(r"^[\s*+\->]+$")
 _HR_HTML = re.compile(r"^\s*<hr\s*/?>\s*$", re.I)
+_WORD = re.compile(r"[\w'’]+")
 _PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|fixme)\b", re.I)
 
 
@@ -286,7 +288,10 @@ class _Extractor:
 
 def _line_state(text: str, placeholders: frozenset[str]) -> str:
     """'blank', 'placeholder' or 'text' for one line of a part."""
-    content = _BLANK_NOISE.sub("", text).strip()
+    if "&" in text or "<" in text or "\u00a0" in text:
+        content = _BLANK_NOISE.sub("", text).strip()
+    else:  # then only the last alternative of _BLANK_NOISE can match: all of the text
+        content = "" if _NOISE_ONLY.match(text) else text.strip()
     if not content:
         return "blank"
     if content.lower() in placeholders or content.strip(".:;!-").lower() in placeholders:
@@ -302,7 +307,7 @@ def _status(parts: dict[str, Part], options: StoryOptions) -> Status:
 
 
 def _words(text: str) -> int:
-    return len(re.findall(r"[\w'’]+", text))
+    return len(_WORD.findall(text))
 
 
 def _clean_title(text: str) -> str:

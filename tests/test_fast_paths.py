@@ -136,3 +136,39 @@ def test_memoised_principle_matching_gives_the_same_answers(texts: list[str]) ->
     remembered, fresh = build_catalog(), build_catalog()
     for text in texts:
         assert remembered.match(text) == fresh._match(text)
+
+
+def test_the_ascii_symbols_dropped_from_names_are_the_caret_and_the_backtick() -> None:
+    """`principles._prepare` drops only these from ASCII text instead of asking
+    unicodedata about every character."""
+    import unicodedata
+
+    dropped = [chr(c) for c in range(128) if unicodedata.category(chr(c)) in ("So", "Sk", "Cf")]
+    assert dropped == ["^", "`"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(["Situation", "situation", "S", "T", "A", "R", ":", "=", "-", " ", "Task", "action",
+                                 "RESULT", "x", "\u017f", "\u212a", "\u017fituation"]), max_size=12).map("".join))
+def test_the_legend_shortcut_agrees_with_the_expression(line: str) -> None:
+    from lpvault.labels import _LEGEND, LabelReader
+
+    assert LabelReader.is_legend(line) == (len(_LEGEND.findall(line)) >= 2)
+
+
+@FAST
+@given(st.lists(st.sampled_from([" ", "\t", "*", "+", "-", ">", "&nbsp;", "<br>", "\u00a0", "u", "TODO", "x", "\u2003",
+                                 "&", "<", "...", "\n"]), max_size=10).map("".join))
+def test_the_blank_line_shortcut_agrees_with_the_expression(text: str) -> None:
+    from lpvault.stories import _BLANK_NOISE, _PLACEHOLDER_PREFIX, _line_state
+
+    def old_state(text: str, placeholders: frozenset[str]) -> str:
+        content = _BLANK_NOISE.sub("", text).strip()
+        if not content:
+            return "blank"
+        if content.lower() in placeholders or content.strip(".:;!-").lower() in placeholders:
+            return "placeholder"
+        return "placeholder" if _PLACEHOLDER_PREFIX.match(content) else "text"
+
+    placeholders = frozenset({"u", "x", "?", "..."})
+    assert _line_state(text, placeholders) == old_state(text, placeholders)
