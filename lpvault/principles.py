@@ -301,6 +301,7 @@ class Catalog:
             self._phrases[p.name] = tuple({normalize_wording(ph): None for ph in p.phrases if ph.strip()})
         self._keys.pop("", None)
         self._slugs.pop("", None)
+        self._near_lengths = _reachable_lengths({len(k) for k in self._keys}, NEAR_MISS_CUTOFF)
 
     @property
     def principles(self) -> tuple[Principle, ...]:
@@ -408,8 +409,8 @@ class Catalog:
         """The principle `text` probably meant ("Invent and Simplfy"), or None
         when `match` already matches or nothing is close enough."""
         key = normalize_name(text)
-        if not key or self.match(text) is not None:
-            return None
+        if len(key) not in self._near_lengths or self.match(text) is not None:
+            return None  # too short or too long to be close to any name (most headings)
         best, best_ratio = None, NEAR_MISS_CUTOFF
         letters = Counter(key)
         for candidate, principle in self._keys.items():
@@ -437,6 +438,14 @@ class Catalog:
         if len(hits) > 1 and hits[1][1] == hits[0][1]:
             return None
         return self.by_name(hits[0][0])
+
+
+def _reachable_lengths(lengths: set[int], bar: float) -> frozenset[int]:
+    """The text lengths whose ratio to some name can reach `bar`: difflib's
+    `real_quick_ratio` bound, 2 * min(a, b) / (a + b), is at least `bar`."""
+    longest = max(lengths, default=0)
+    return frozenset(n for n in range(1, 2 * longest + 1)
+                     if any(2.0 * min(n, c) / (n + c) >= bar for c in lengths))
 
 
 @lru_cache(maxsize=1024)

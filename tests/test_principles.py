@@ -8,6 +8,7 @@ import pytest
 
 from lpvault.principles import (
     AMAZON_PRINCIPLES,
+    NEAR_MISS_CUTOFF,
     Catalog,
     Principle,
     build_catalog,
@@ -281,6 +282,31 @@ def test_near_miss_suggests(catalog: Catalog, text: str, expected: str) -> None:
 ])
 def test_near_miss_none(catalog: Catalog, text: str) -> None:
     assert catalog.near_miss(text) is None
+
+
+def _near_miss_by_brute_force(catalog: Catalog, text: str) -> str | None:
+    """near_miss without its shortcuts: every name and alias compared by difflib."""
+    import difflib
+
+    key = normalize_name(text)
+    if not key or catalog.match(text) is not None:
+        return None
+    best, best_ratio = None, NEAR_MISS_CUTOFF
+    for candidate, principle in catalog._keys.items():
+        ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+        if ratio >= best_ratio and (best is None or ratio > best_ratio):
+            best, best_ratio = principle, ratio
+    return _name(best)
+
+
+def test_near_miss_shortcuts_change_no_answer(catalog: Catalog) -> None:
+    # Texts of every length around the names' lengths, typos at both ends, long titles.
+    names = [p.name for p in catalog.principles]
+    texts = [n[:cut] for n in names for cut in range(1, len(n) + 1, 3)]
+    texts += [n[1:] + "x" for n in names] + [n + " " + "y" * k for n in names for k in (1, 4, 9, 20)]
+    texts += ["Story: migrated the billing cluster without downtime", "Dive", "Own", "a" * 120]
+    for text in texts:
+        assert _name(catalog.near_miss(text)) == _near_miss_by_brute_force(catalog, text), text
 
 
 # --- file names and titles ---------------------------------------------------------------
