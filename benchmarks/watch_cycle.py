@@ -15,6 +15,7 @@ import cProfile
 import gc
 import pstats
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -26,10 +27,14 @@ from lpvault.pipeline import load_vault, page_renderer, render_pages
 from lpvault.write import Written, write_outputs
 
 
+_RESULT = re.compile(r"\bResults?(?:\*\*:|:\*\*|:)[ \t]*(?:\n- )?")  # where a Result's text starts
+
+
 def edit(text: str, kind: str, cycle: int) -> str:
     """The note's text after one save."""
-    if kind == "result" and "Result:\n- " in text:
-        return text.replace("Result:\n- ", f"Result:\n- Token {cycle:04} cut costs by 5%. ", 1)
+    found = _RESULT.search(text) if kind == "result" else None
+    if found:
+        return f"{text[:found.end()]}Token {cycle:04} cut costs by 5%. {text[found.end():]}"
     return text + f"\nEdit {cycle}: saved 3 hours.\n"
 
 

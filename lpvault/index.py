@@ -6,7 +6,6 @@ before it is written; links are made here, the templates only lay them out.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
@@ -21,6 +20,7 @@ from lpvault.write import MARKER
 HUB_NAME = "Leadership Principles"
 _EXCERPT_CHARS = 140
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class PageMemo:
         self.linkers: dict[str, set[str]] = {}  # principle -> the notes that do
         self.backlinks: dict[str, list[str]] = {}  # principle -> those notes, sorted
         self.pages: dict[str, tuple[Any, ...]] = {}  # principle -> (entries, backlinks, coverage, context)
-        self.rows: dict[tuple[str, str], tuple[Sequence[BankEntry], list[Any], dict[int, tuple[BankEntry, Any]]]] = {}
+        self.rows: dict[tuple[str, str], tuple[Sequence[Any], list[Any], dict[int, tuple[Any, Any]]]] = {}
 
     def follow(self, vault: Vault) -> list[str]:
         """Forget what no longer holds for `vault`; the notes to look at again (all of them
@@ -85,21 +85,22 @@ class PageMemo:
         self.__dict__.update(PageMemo().__dict__)
         return list(vault.notes)
 
-    def rows_of(self, key: tuple[str, str], entries: Sequence[BankEntry], make: Callable[[BankEntry], T]) -> list[T]:
-        """`make(entry)` for each entry, reusing what it made for the same BankEntry objects
-        (and the whole list for the same list of entries) under `key` last time."""
+    def rows_of(self, key: tuple[str, str], items: Sequence[Item], make: Callable[[Item], T]) -> list[T]:
+        """`make(item)` for each item, reusing what it made for the same objects (and the
+        whole list for the same list) under `key` last time: items are BankEntry objects,
+        or paths (a link depends on the path alone while the files are the same)."""
         kept = self.rows.get(key)
-        if kept is not None and kept[0] is entries:
+        if kept is not None and kept[0] is items:
             return kept[1]
         before = kept[2] if kept is not None else {}
         rows, made = [], {}
-        for entry in entries:
-            found = before.get(id(entry))
-            if found is None or found[0] is not entry:
-                found = (entry, make(entry))
-            made[id(entry)] = found
+        for item in items:
+            found = before.get(id(item))
+            if found is None or found[0] is not item:
+                found = (item, make(item))
+            made[id(item)] = found
             rows.append(found[1])
-        self.rows[key] = (entries, rows, made)
+        self.rows[key] = (items, rows, made)
         return rows
 
 
@@ -277,9 +278,8 @@ def _relative(path: str, source: str) -> str:
 # -- principle notes -----------------------------------------------------------------
 
 
-def _coverage(principle: Principle, entries: Sequence[BankEntry]) -> dict[str, Any]:
-    counts = Counter(e.story.status.value for e in entries)
-    return {"name": principle.name, "stories": len(entries), **{s.value: counts.get(s.value, 0) for s in Status}}
+def _coverage(principle: Principle, stories: int, statuses: Mapping[str, int]) -> dict[str, Any]:
+    return {"name": principle.name, "stories": stories, **{s.value: statuses.get(s.value, 0) for s in Status}}
 
 
 def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, *, principle: str, source: str) -> dict[str, Any]:
@@ -297,10 +297,11 @@ def _principle_page(vault: Vault, writer: LinkWriter, memo: PageMemo, principle:
                     backlinks: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A principle's coverage row and page context: the last ones while its list of
     entries and its backlinks are the same objects."""
-    entries = vault.story_bank.under(principle.name)
+    bank = vault.story_bank
+    entries = bank.under(principle.name)
     kept = memo.pages.get(principle.name)
     if kept is None or kept[0] is not entries or kept[1] is not backlinks:
-        row = _coverage(principle, entries)
+        row = _coverage(principle, len(entries), bank.statuses(principle.name))
         context = _principle_context(vault, writer, memo, principle, row, entries, backlinks)
         kept = memo.pages[principle.name] = (entries, backlinks, row, context)
     return kept[2], kept[3]
@@ -310,9 +311,14 @@ def _principle_context(vault: Vault, writer: LinkWriter, memo: PageMemo, princip
                        entries: Sequence[BankEntry], backlinks: list[str]) -> dict[str, Any]:
     source = writer.paths[principle.name]
     make = partial(_story_row, vault, writer, principle=principle.name, source=source)
-    rows = memo.rows_of(("principle", principle.name), entries, make)
-    by_status = {s.value: [r for r in rows if r["status"] == s.value] for s in Status}
-    also = Counter(n for e in entries for n in e.principles if n != principle.name)
+    by_status: dict[str, list[dict[str, Any]]] = {s.value: [] for s in Status}
+    for story in memo.rows_of(("principle", principle.name), entries, make):
+        by_status[story["status"]].append(story)
+    also = vault.story_bank.also_serves(principle.name)
+
+    def backlink(path: str) -> str:
+        return writer.to_note(path, vault.notes[path].stem, source)
+
     return {
         "marker": MARKER, "principle": principle, "counts": row,
         "tags": ["lp-index", f"lp/{principle.slug}"],
@@ -320,11 +326,11 @@ def _principle_context(vault: Vault, writer: LinkWriter, memo: PageMemo, princip
         "complete": by_status["complete"], "to_finish": by_status["partial"] + by_status["blank"],
         "unstructured": by_status["unstructured"],
         "also_serves": [{"link": writer.to_principle(n, source), "count": c} for n, c in _catalog_order(vault, also)],
-        "backlinks": [writer.to_note(p, vault.notes[p].stem, source) for p in backlinks],
+        "backlinks": memo.rows_of(("backlinks", principle.name), backlinks, backlink),
     }
 
 
-def _catalog_order(vault: Vault, counts: Counter[str]) -> list[tuple[str, int]]:
+def _catalog_order(vault: Vault, counts: Mapping[str, int]) -> list[tuple[str, int]]:
     return [(p.name, counts[p.name]) for p in vault.catalog.principles if counts.get(p.name)]
 
 

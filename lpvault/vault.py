@@ -127,8 +127,9 @@ ALL, UNDER, REUSED, UNASSIGNED = "all", "under", "reused", "unassigned"  # the k
 class StoryBank:
     """Distinct stories (reuse merged), with the lists lint and index read: the entries
     under each principle, the reused and the unassigned ones (each in bank order: note
-    and line of an entry's first occurrence), the stories told under each principle,
-    entries per status.
+    and line of an entry's first occurrence), the stories told under each principle;
+    and counts: entries per status (in all and under each principle), and how many
+    entries under a principle also serve each other one.
 
     Never changed once made: `replace` makes the bank of a vault that differs in a few
     notes (`watch`). It regroups only the stories of those notes and shares every list
@@ -140,7 +141,8 @@ class StoryBank:
         self._groups: dict[Identity, BankEntry] = {}
         self._lists: dict[tuple[str, str], list[BankEntry]] = {}  # (kind, principle or '') -> entries
         self._told: dict[str, list[Story]] = {}  # principle -> stories naming it, in note and line order
-        self._statuses: Counter[str] = Counter()
+        self._statuses: dict[str, Counter[str]] = {}  # principle ('' for all) -> entries per status value
+        self._also: dict[str, Counter[str]] = {}  # principle -> other principle -> entries serving both
 
     @classmethod
     def build(cls, stories: Iterable[Story], catalog: Catalog) -> StoryBank:
@@ -150,11 +152,10 @@ class StoryBank:
         groups: dict[Identity, list[Story]] = {}
         for story in ordered:
             groups.setdefault(story_identity(story), []).append(story)
+        fresh: set[Any] = set()  # all new: nothing is shared with another bank
         for identity, group in groups.items():  # in order of first occurrence: bank order
             entry = bank._groups[identity] = bank._entry(group)
-            for key in _lists_of(entry):
-                bank._lists.setdefault(key, []).append(entry)
-            bank._statuses[entry.story.status.value] += 1
+            bank._file(entry, drop=False, fresh=fresh)
         for story in ordered:
             for name in story.principles:
                 bank._told.setdefault(name, []).append(story)
@@ -187,9 +188,13 @@ class StoryBank:
         """The principle names stories name (also names outside the catalog)."""
         return [name for name, stories in self._told.items() if stories]
 
-    def statuses(self) -> dict[str, int]:
-        """Entries per status value (statuses with none are left out)."""
-        return {status: n for status, n in self._statuses.items() if n}
+    def statuses(self, principle: str = "") -> dict[str, int]:
+        """Entries per status value, in all or under `principle` (statuses with none left out)."""
+        return {status: n for status, n in self._statuses.get(principle, {}).items() if n}
+
+    def also_serves(self, principle: str) -> dict[str, int]:
+        """Other principle -> how many entries under `principle` serve it too (none left out)."""
+        return {name: n for name, n in self._also.get(principle, {}).items() if n}
 
     def replace(self, removed: Iterable[Story], added: Iterable[Story]) -> StoryBank:
         """The bank without the `removed` stories (objects of this bank) and with `added`."""
@@ -197,9 +202,8 @@ class StoryBank:
         bank = StoryBank.__new__(StoryBank)
         bank.catalog, bank._rank = self.catalog, self._rank
         bank._groups, bank._lists, bank._told = dict(self._groups), dict(self._lists), dict(self._told)
-        bank._statuses = Counter(self._statuses)
-        fresh: set[Any] = set()  # keys of the lists already copied for the new bank
-        fresh_told: set[str] = set()
+        bank._statuses, bank._also = dict(self._statuses), dict(self._also)
+        fresh: set[Any] = set()  # what is already copied for the new bank: see `_writable`
         gone = {id(story) for story in removed}
         identities = {id(story): story_identity(story) for story in removed + added}
         regroup: dict[Identity, list[Story]] = {}
@@ -219,10 +223,10 @@ class StoryBank:
                 bank._file(entry, drop=False, fresh=fresh)
         for story in removed:
             for name in story.principles:
-                _take_out(_writable(bank._told, name, fresh_told), story, _place)
+                _take_out(_writable(bank._told, name, fresh), story, _place)
         for story in added:
             for name in story.principles:
-                insort(_writable(bank._told, name, fresh_told), story, key=_place)
+                insort(_writable(bank._told, name, fresh), story, key=_place)
         return bank
 
     def _entry(self, group: list[Story]) -> BankEntry:
@@ -232,14 +236,23 @@ class StoryBank:
         return BankEntry(group[0], tuple(group), principles)
 
     def _file(self, entry: BankEntry, *, drop: bool, fresh: set[Any]) -> None:
-        """Put `entry` in (or take it out of) its lists and the status counts."""
+        """Put `entry` in (or take it out of) its lists and counts."""
         for key in _lists_of(entry):
             entries = _writable(self._lists, key, fresh)
             if drop:
                 _take_out(entries, entry, _head)
-            else:
+            elif entries and _head(entries[-1]) > _head(entry):
                 insort(entries, entry, key=_head)
-        self._statuses[entry.story.status.value] += -1 if drop else 1
+            else:
+                entries.append(entry)
+        step, status = -1 if drop else 1, entry.story.status.value
+        for name in ("", *entry.principles):
+            _writable(self._statuses, name, fresh, Counter)[status] += step
+        for name in entry.principles:
+            also = _writable(self._also, name, fresh, Counter)
+            for other in entry.principles:
+                if other != name:
+                    also[other] += step
 
 
 def _lists_of(entry: BankEntry) -> list[tuple[str, str]]:
@@ -252,13 +265,13 @@ def _lists_of(entry: BankEntry) -> list[tuple[str, str]]:
     return keys
 
 
-def _writable(lists: dict[Any, list[T]], key: Any, fresh: set[Any]) -> list[T]:
-    """lists[key], copied the first time it is written to (the old bank keeps the original);
-    `fresh` holds the keys of the lists already copied."""
-    if key not in fresh:
-        lists[key] = list(lists.get(key, ()))
-        fresh.add(key)
-    return lists[key]
+def _writable(store: dict[Any, Any], key: Any, fresh: set[Any], copy: Callable[[Any], Any] = list) -> Any:
+    """store[key], copied the first time it is written to (the old bank keeps the original);
+    `fresh` holds (store, key) of the values already copied."""
+    if (id(store), key) not in fresh:
+        store[key] = copy(store.get(key, ()))
+        fresh.add((id(store), key))
+    return store[key]
 
 
 def _take_out(items: list[T], item: T, key: Callable[[T], Any]) -> None:
