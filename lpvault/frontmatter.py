@@ -203,12 +203,16 @@ def _check_shape(data: Any) -> None:
 
     Shared values (YAML aliases) are cheap to load, but every consumer that walks
     them (JSON output, tags, principles) pays the full expansion: an alias bomb
-    is refused here, once. Iterative, so depth itself cannot blow the stack."""
-    done: dict[int, tuple[int, int]] = {}  # id -> (expanded size, height)
+    is refused here, once. Iterative, so depth itself cannot blow the stack.
+    Only containers are recorded: a scalar counts one value, one level."""
+    done: dict[int, tuple[int, int]] = {}  # container id -> (expanded size, height)
     on_path: set[int] = set()
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
         value, children_done = stack.pop()
+        if not isinstance(value, _CONTAINERS):
+            _check_scalar(value)
+            continue
         key = id(value)
         if children_done:
             on_path.discard(key)
@@ -216,14 +220,17 @@ def _check_shape(data: Any) -> None:
         elif key not in done:
             if key in on_path:
                 raise _BadShape("a value contains itself (a recursive alias)")
-            _check_scalar(value)
             on_path.add(key)
             stack.append((value, True))
             stack.extend((child, False) for child in _children(value) if id(child) not in done)
 
 
+_CONTAINERS = (dict, list, tuple, set)
+_SCALAR = (1, 1)  # (expanded size, height) of a scalar
+
+
 def _measure(value: Any, done: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    measured = [done[id(child)] for child in _children(value)]
+    measured = [done.get(id(child), _SCALAR) for child in _children(value)]
     size = 1 + sum(m[0] for m in measured)
     height = 1 + max((m[1] for m in measured), default=0)
     if size > MAX_EXPANDED_VALUES:
@@ -236,6 +243,8 @@ def _measure(value: Any, done: dict[int, tuple[int, int]]) -> tuple[int, int]:
 def _check_scalar(value: Any) -> None:
     """Text that cannot be written as UTF-8, or a number too big to print, is refused."""
     if isinstance(value, str):
+        if value.isascii():
+            return
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

@@ -133,6 +133,9 @@ def _hide_comments(blocks: list[Block]) -> tuple[list[Block], list[Directive], f
                 directives += _directives(block.text, block.line)
             out.append(block if block.commented == inside else replace(block, commented=inside))
             continue
+        if not inside and not block.commented and "%%" not in block.text and "<!--" not in block.text:
+            out.append(block)  # no comment to hide, no directive to read: most blocks
+            continue
         text, inside, found = _strip_percent_comments(block.text, block.line, inside)
         directives += found + _directives(_html_comments_only(text), block.line)
         hidden = not text.strip() and bool(block.text.strip())

@@ -172,3 +172,63 @@ def test_the_blank_line_shortcut_agrees_with_the_expression(text: str) -> None:
 
     placeholders = frozenset({"u", "x", "?", "..."})
     assert _line_state(text, placeholders) == old_state(text, placeholders)
+
+
+# -- front matter shape: containers recorded, scalars counted in passing ----------------
+
+
+def _old_check_shape(data: object) -> None:
+    """`frontmatter._check_shape` as it was: every value recorded by id."""
+    done: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[object, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        key = id(value)
+        if children_done:
+            on_path.discard(key)
+            measured = [done[id(child)] for child in frontmatter._children(value)]
+            size = 1 + sum(m[0] for m in measured)
+            height = 1 + max((m[1] for m in measured), default=0)
+            if size > frontmatter.MAX_EXPANDED_VALUES:
+                raise frontmatter._BadShape(f"aliases expand to more than {frontmatter.MAX_EXPANDED_VALUES} values (an alias bomb?)")
+            if height > frontmatter.MAX_DEPTH:
+                raise frontmatter._BadShape(f"values nested more than {frontmatter.MAX_DEPTH} levels deep")
+            done[key] = size, height
+        elif key not in done:
+            if key in on_path:
+                raise frontmatter._BadShape("a value contains itself (a recursive alias)")
+            frontmatter._check_scalar(value)
+            on_path.add(key)
+            stack.append((value, True))
+            stack.extend((child, False) for child in frontmatter._children(value) if id(child) not in done)
+
+
+def _shape_outcome(check: object, data: object) -> str:
+    try:
+        check(data)  # type: ignore[operator]
+    except frontmatter._BadShape as error:
+        return str(error)
+    return "ok"
+
+
+shape_leaves = st.one_of(st.integers(), st.sampled_from([2 ** 1100, "\ud800", "é", "x", None, 1.5]))
+
+
+@FAST
+@given(st.recursive(shape_leaves, lambda inner: st.one_of(st.lists(inner, max_size=5),
+                                                          st.dictionaries(st.text(max_size=3), inner, max_size=5)),
+                    max_leaves=40),
+       st.integers(0, 120), st.booleans(), st.booleans())
+def test_the_shape_check_refuses_what_it_refused(data: object, depth: int, share: bool, cycle: bool) -> None:
+    frontmatter_data: object = data
+    for _ in range(depth):  # nesting near MAX_DEPTH
+        frontmatter_data = [frontmatter_data]
+    if share:  # an alias: the same list many times over
+        shared = [data] * 50
+        frontmatter_data = {"a": [shared] * 50, "b": frontmatter_data}
+    if cycle:
+        loop: list[object] = [frontmatter_data]
+        loop.append(loop)
+        frontmatter_data = {"loop": loop}
+    assert _shape_outcome(frontmatter._check_shape, frontmatter_data) == _shape_outcome(_old_check_shape, frontmatter_data)
