@@ -55,16 +55,16 @@ def _unique_name(name: str, taken: set[str]) -> str:
 
 
 class PageMemo:
-    """What `build_pages` worked out for the last vault, reused for the next one
-    (`watch`) while the settings and the set of files stay the same (so links resolve
-    alike); all of it is dropped when they change.
+    """What `build_pages` worked out for the last vault, reused for the next one (`watch`).
 
-    Kept: links to notes without a heading (they depend on the files alone); the
-    principles each note links to or tags, worked out again for changed notes, and
-    so each principle's backlinks; rows by BankEntry object (the same object has
-    the same occurrences, principles and notes); each principle's coverage and
-    context, made again only when its list in the story bank (another object once
-    one of its entries changes) or its backlinks changed."""
+    Kept: links to notes without a heading; the principles each note links to or
+    tags, worked out again for changed notes, and so each principle's backlinks;
+    rows by BankEntry object (the same object has the same occurrences, principles
+    and notes); each principle's coverage and context, made again only when its
+    list in the story bank (another object once one of its entries changes) or its
+    backlinks changed. When files come or go, what was made for links to files of
+    their names is dropped (see `links.retargeted`); when the settings change, or
+    an index note's name is concerned, everything."""
 
     def __init__(self) -> None:
         self.vault: Vault | None = None
@@ -73,17 +73,46 @@ class PageMemo:
         self.linkers: dict[str, set[str]] = {}  # principle -> the notes that do
         self.backlinks: dict[str, list[str]] = {}  # principle -> those notes, sorted
         self.pages: dict[str, tuple[Any, ...]] = {}  # principle -> (entries, backlinks, coverage, context)
-        self.rows: dict[tuple[str, str], tuple[Sequence[Any], list[Any], dict[int, tuple[Any, Any]]]] = {}
+        # (kind, name) -> (the items, their rows, {id(item): (item, row)}); the items None once one is dropped
+        self.rows: dict[tuple[str, str], tuple[Sequence[Any] | None, list[Any], dict[int, tuple[Any, Any]]]] = {}
 
     def follow(self, vault: Vault) -> list[str]:
         """Forget what no longer holds for `vault`; the notes to look at again (all of them
-        unless the last vault had the same settings and files). `self.vault` becomes
-        `vault` once its pages are built: after an error, the next call looks again."""
+        for a first vault or new settings). `self.vault` becomes `vault` once its pages
+        are built: after an error, the next call looks at the same notes again."""
+        from lpvault.links import retargeted, touched_names
+
         previous = self.vault
         if previous is not None and previous.same_files(vault):
             return vault.changes_since(previous)
-        self.__dict__.update(PageMemo().__dict__)
-        return list(vault.notes)
+        names = touched_names(previous, vault) if previous is not None else None
+        if previous is None or names is None or not names.isdisjoint(self._index_keys(vault)):
+            self.__dict__.update(PageMemo().__dict__)
+            vault.lookups  # made now and carried from vault to vault: files coming or going later cost little
+            return list(vault.notes)
+        self._forget(vault, retargeted(previous, vault, names))
+        return list(dict.fromkeys(vault.changes_since(previous) + sorted(vault.lookups.looking_up(names))))
+
+    @staticmethod
+    def _index_keys(vault: Vault) -> frozenset[str]:
+        """The file names links to the index notes read: when a file of one comes or goes,
+        the links in every row may change."""
+        return frozenset().union(*(obsidian.target_keys(path) for path in output_paths(vault).values()))
+
+    def _forget(self, vault: Vault, paths: set[str]) -> None:
+        """Drop the links to `paths`, and the rows and pages that show one."""
+        self.links = {key: link for key, link in self.links.items() if key[0] not in paths}
+        bank = vault.story_bank
+        stale = {id(entry) for path in paths for story in vault.told.get(path, ())
+                 for entry in [bank.entry_of(story)] if entry is not None}
+        for key, (items, rows, made) in list(self.rows.items()):
+            dropped = ([i for i, found in made.items() if found[0] in paths] if key[0] == "backlinks"
+                       else [i for i in stale if i in made])
+            for i in dropped:
+                del made[i]
+            if dropped:
+                self.rows[key] = (None, rows, made)
+                self.pages.pop(key[1], None)
 
     def rows_of(self, key: tuple[str, str], items: Sequence[Item], make: Callable[[Item], T]) -> list[T]:
         """`make(item)` for each item, reusing what it made for the same objects (and the

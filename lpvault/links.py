@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from lpvault import obsidian
 from lpvault.model import Link, Note
 from lpvault.vault import Vault
 
-__all__ = ["ResolvedLink", "github_ids", "github_slug", "heading_found", "heading_text_content", "link_graph",
-           "link_resolver", "resolve_link"]
+__all__ = ["ResolvedLink", "file_changes", "github_ids", "github_slug", "heading_found", "heading_text_content",
+           "link_graph", "link_resolver", "resolve_link", "retargeted", "touched_names"]
 
 _CACHE_KEY = "link_resolver"
 
@@ -41,14 +42,65 @@ def link_resolver(vault: Vault) -> obsidian.LinkResolver:
     """The resolver over every note, other file and (planned) index note of `vault`.
 
     Built once per set of files: kept with the Vault's results that depend on its
-    files alone (`Vault.by_files`, handed on to the next vault in `watch`)."""
+    files alone (`Vault.by_files`, handed on to the next vault in `watch`), and
+    made from the last vault's when only a few files came or went."""
     cached = vault.by_files.get(_CACHE_KEY)
     if cached is None:
-        from lpvault.index import output_paths  # index imports this module's users
-
-        notes = set(vault.notes) | set(vault.output_paths) | set(output_paths(vault).values())
-        cached = vault.by_files[_CACHE_KEY] = obsidian.LinkResolver(sorted(notes), other_files=vault.others)
+        base = vault.base
+        known = base.by_files.get(_CACHE_KEY) if base is not None else None
+        changes = file_changes(base, vault) if known is not None else None  # type: ignore[arg-type]
+        if changes is None:
+            cached = obsidian.LinkResolver(sorted(_linked_files(vault)), other_files=sorted(vault.others))
+        else:
+            added, removed = changes
+            cached = known.updated(added, removed, others=vault.others)  # type: ignore[union-attr]
+        vault.by_files[_CACHE_KEY] = cached
     return cached
+
+
+def _linked_files(vault: Vault) -> set[str]:
+    """Every note a link may open: the vault's, and the index notes (written or planned)."""
+    from lpvault.index import output_paths  # index imports this module's users
+
+    return set(vault.notes) | set(vault.output_paths) | set(output_paths(vault).values())
+
+
+def file_changes(old: Vault, new: Vault) -> tuple[set[str], set[str]] | None:
+    """(files added, files removed) that links may open, from `old` to `new`; None when
+    their settings differ (every link may change)."""
+    if old.config != new.config or old.catalog is not new.catalog:
+        return None
+    known = new.__dict__.get("_file_changes")  # lint, index and the resolver all ask
+    if known is not None and known[0]() is old:
+        return known[1]
+    before, after = _linked_files(old) | set(old.others), _linked_files(new) | set(new.others)
+    changes = after - before, before - after
+    new.__dict__["_file_changes"] = (weakref.ref(old), changes)
+    return changes
+
+
+def retargeted(old: Vault, new: Vault, names: frozenset[str]) -> set[str]:
+    """The files a link written to may read differently in `new` than in `old`, given the
+    `touched_names` of the files that came or went: those files, and the files whose
+    `obsidian.target_keys` hold one of the names."""
+    resolvers = (link_resolver(old), link_resolver(new))
+    found: set[str] = set()
+    for name in names:  # target_keys(path) are its file name f, f + '.md', and f without '.md' when dotted
+        for file_name in (name, name[:-3] if name.endswith(".md") else None, name + ".md" if "." in name else None):
+            if file_name:
+                for resolver in resolvers:
+                    found.update(resolver.named(file_name))
+    return found
+
+
+def touched_names(old: Vault, new: Vault) -> frozenset[str] | None:
+    """The lower-cased file names of the files that came or went from `old` to `new`:
+    links whose `obsidian.lookup_keys` or `target_keys` miss them are unchanged. None
+    when the settings differ."""
+    changes = file_changes(old, new)
+    if changes is None:
+        return None
+    return frozenset(path.rsplit("/", 1)[-1].lower() for path in changes[0] | changes[1])
 
 
 def heading_found(note: Note | None, subpath: str | None) -> bool | None:

@@ -157,10 +157,11 @@ class LintMemo:
     their findings are kept per note and worked out again for the notes that
     changed since the last vault (other Note or Story objects). broken-link also
     reads the link resolver (the set of files) and the headings and block ids of
-    the notes linked to: every note is checked again when the files change, else
-    the changed notes and those whose `#subpath` links lead into a changed note
-    whose headings or block ids changed. Vault rules run every time: they read
-    the story bank's lists, not every story. Counts are kept up to date per note."""
+    the notes linked to: it is checked again in the changed notes, in the notes
+    with a link looking up the name of a file that came or went, and in those
+    whose `#subpath` links lead into a changed note whose headings or block ids
+    changed. Vault rules run every time: they read the story bank's lists, not
+    every story. Counts are kept up to date per note."""
 
     def __init__(self) -> None:
         self._reset(None)
@@ -200,20 +201,15 @@ class LintMemo:
             self._keep(self._local, path, self._note_findings(vault, path, local))
         cross = [a for a in active if a.rule.scope != "vault" and a.rule.name in _CROSS_NOTE]
         if cross:
-            self._update_links(vault, cross, changed, previous is not None and previous.same_files(vault))
+            self._update_links(vault, cross, changed, previous)
         self._vault = vault  # only now: after an error, the next call looks at these notes again
         found = [f for a in active if a.rule.scope == "vault" for f in _run(a, vault, None)]
         return list(_apply_directives(found, vault.notes))
 
-    def _update_links(self, vault: Vault, cross: list[ActiveRule], changed: list[str], same_files: bool) -> None:
-        """broken-link findings of the notes whose links may now lead elsewhere."""
-        if same_files:
-            recheck = set(changed)
-            for path in changed:
-                target = _target(vault.notes[path]) if path in vault.notes else None
-                if self._targets.get(path) != target:
-                    recheck |= self._linkers.get(path, set())
-        else:  # links may resolve to other files now: check every note
+    def _update_links(self, vault: Vault, cross: list[ActiveRule], changed: list[str], previous: Vault | None) -> None:
+        """broken-link findings of the notes whose links may lead elsewhere now."""
+        recheck = self._relinked(vault, changed, previous)
+        if recheck is None:  # the first vault, or other settings: every note
             recheck = set(vault.notes) | set(self._links)
             changed = list(recheck)
         for path in recheck:
@@ -224,6 +220,26 @@ class LintMemo:
                 self._targets[path] = _target(vault.notes[path])
             else:
                 self._targets.pop(path, None)
+
+    def _relinked(self, vault: Vault, changed: list[str], previous: Vault | None) -> set[str] | None:
+        """The changed notes, the notes whose links may open other files (files of the names
+        they look up came or went) or lead into a changed note whose headings or block ids
+        changed; None when every note must be looked at."""
+        if previous is None:
+            return None
+        recheck = set(changed)
+        if not previous.same_files(vault):
+            from lpvault.links import touched_names
+
+            names = touched_names(previous, vault)
+            if names is None:
+                return None
+            recheck |= vault.lookups.looking_up(names)
+        for path in changed:
+            target = _target(vault.notes[path]) if path in vault.notes else None
+            if self._targets.get(path) != target:
+                recheck |= self._linkers.get(path, set())
+        return recheck
 
     def _link_into(self, vault: Vault, path: str) -> None:
         """Remember which notes the `#subpath` links of `path` open (None: it is gone)."""

@@ -254,6 +254,21 @@ def _without_md(path: str) -> str:
     return path[:-3] if path.lower().endswith(".md") else path
 
 
+def lookup_keys(linkpath: str) -> tuple[str, ...]:
+    """The lower-cased file names a lookup of `linkpath` reads (`LinkResolver._lookup`):
+    what the link opens can change only when a file of one of these names comes or goes."""
+    name = _file_name(linkpath.lower())
+    with_md = _file_name((linkpath + ".md").lower())
+    return (name, with_md) if "." in name else (with_md,)
+
+
+def target_keys(path: str) -> frozenset[str]:
+    """The lower-cased file names `link_path_for(path)` and the links it chooses read:
+    the link written to `path` can change only when a file of one of these names comes or goes."""
+    name = _file_name(path)
+    return frozenset(lookup_keys(_without_md(name)) + lookup_keys(name))
+
+
 class LinkResolver:
     """Obsidian's `getLinkpathDest` over a fixed set of vault files.
 
@@ -263,16 +278,45 @@ class LinkResolver:
     """
 
     def __init__(self, notes: Iterable[str], other_files: Iterable[str] = ()) -> None:
-        self._paths: dict[str, str] = {}  # path -> lower-cased path, in load order
-        self._by_name: dict[str, list[str]] = {}
+        self._paths: dict[str, str] = {}  # path -> lower-cased path
+        self._by_name: dict[str, list[str]] = {}  # lower-cased file name -> paths, in load order
+        other_files = tuple(other_files)
+        self._others = frozenset(other_files)
         for path in itertools.chain(notes, other_files):
             if path not in self._paths:
                 lowered = path.lower()
                 self._paths[path] = lowered
                 self._by_name.setdefault(_file_name(lowered), []).append(path)
 
+    def updated(self, added: Iterable[str], removed: Iterable[str], others: Iterable[str] = ()) -> LinkResolver:
+        """This resolver with files added and removed (`others`: the added files that are
+        not notes), as a new resolver: this one is left as it is. The files of each name
+        concerned are put in the order a resolver built afresh gives them when its notes
+        and its other files each come sorted by path (as `links.link_resolver` gives them)."""
+        added = [p for p in dict.fromkeys(added) if p not in self._paths]
+        removed = [p for p in dict.fromkeys(removed) if p in self._paths]
+        new = LinkResolver.__new__(LinkResolver)
+        new._paths, new._by_name = dict(self._paths), dict(self._by_name)
+        new._others = self._others.difference(removed).union(set(others).intersection(added))
+        for path in removed:
+            del new._paths[path]
+        for path in added:
+            new._paths[path] = path.lower()
+        for name in {_file_name(p.lower()) for p in added + removed}:
+            same = [p for p in self._by_name.get(name, ()) if p in new._paths]
+            same += [p for p in added if _file_name(new._paths[p]) == name]
+            if same:
+                new._by_name[name] = sorted(same, key=lambda p: (p in new._others, p))
+            else:
+                del new._by_name[name]
+        return new
+
     def __contains__(self, path: object) -> bool:
         return path in self._paths
+
+    def named(self, name: str) -> list[str]:
+        """The files whose lower-cased file name is `name`."""
+        return list(self._by_name.get(name, ()))
 
     def __len__(self) -> int:
         return len(self._paths)

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from lpvault.config import Config
 from lpvault.model import BankEntry, Note, Story
+from lpvault.obsidian import lookup_keys
 from lpvault.principles import Catalog
 
 
@@ -41,6 +42,11 @@ class Vault:
         return self.story_bank.entries
 
     @cached_property
+    def lookups(self) -> LinkLookups:
+        """Which notes have links that look up which file names (see `obsidian.lookup_keys`)."""
+        return LinkLookups.build(self.notes)
+
+    @cached_property
     def by_files(self) -> dict[str, Any]:
         """Results worked out from the set of files and the settings alone (the link
         resolver, see links.py): shared with a later vault that has the same ones."""
@@ -54,7 +60,7 @@ class Vault:
     def inherit(self, previous: Vault, changed: Iterable[str] | None = None) -> None:
         """Take over what `previous` (the same vault a moment earlier, in `watch`) worked
         out and what still holds: the results that depend on the files when they are the
-        same, and the story bank, updated for the notes whose stories changed. `changed`:
+        same; the story bank and the link lookups, updated for the changed notes. `changed`:
         the paths that may differ (None: compare every note); kept for `changes_since`."""
         if changed is None:
             changed = changed_paths(previous, self)
@@ -64,6 +70,8 @@ class Vault:
         self.__dict__["_base"] = (weakref.ref(previous), changed)
         if self.same_files(previous):
             self.__dict__["by_files"] = previous.by_files
+        if "lookups" in previous.__dict__:
+            self.__dict__["lookups"] = previous.lookups.replace(changed, self.notes)
         if self.catalog is not previous.catalog or "story_bank" not in previous.__dict__:
             return
         removed: list[Story] = []
@@ -73,6 +81,12 @@ class Vault:
                 removed += previous.told.get(path, ())
                 added += self.told.get(path, ())
         self.__dict__["story_bank"] = previous.story_bank.replace(removed, added)
+
+    @property
+    def base(self) -> Vault | None:
+        """The vault this one was made from by `inherit`, while it is still in memory."""
+        base = self.__dict__.get("_base")
+        return base[0]() if base is not None else None
 
     def changes_since(self, old: Vault) -> list[str]:
         """Notes added, removed, or holding other Note or Story objects than in `old`: told
@@ -91,6 +105,47 @@ def changed_paths(old: Vault, new: Vault) -> list[str]:
     if len(new.notes) - len(changed) != len(old_notes):
         changed += [p for p in old_notes if p not in new.notes]
     return changed
+
+
+class LinkLookups:
+    """The notes whose links look up each lower-cased file name (`obsidian.lookup_keys`):
+    when files of some names come or go, only those notes' links may open something else.
+    Never changed once made: `replace` makes the lookups of a vault with other notes."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, frozenset[str]] = {}  # note path -> the names its links look up
+        self._notes: dict[str, set[str]] = {}  # name -> paths of the notes looking it up
+
+    @classmethod
+    def build(cls, notes: Mapping[str, Note]) -> LinkLookups:
+        """The lookups of these notes."""
+        lookups = cls()
+        fresh: set[Any] = set()
+        for path, note in notes.items():
+            lookups._file(path, note, fresh)
+        return lookups
+
+    def replace(self, paths: Iterable[str], notes: Mapping[str, Note]) -> LinkLookups:
+        """The lookups with the notes at `paths` as `notes` has them (gone when it has none)."""
+        new = LinkLookups.__new__(LinkLookups)
+        new._keys, new._notes = dict(self._keys), dict(self._notes)
+        fresh: set[Any] = set()
+        for path in paths:
+            for name in new._keys.pop(path, ()):
+                _writable(new._notes, name, fresh, set).discard(path)
+            if path in notes:
+                new._file(path, notes[path], fresh)
+        return new
+
+    def looking_up(self, names: Iterable[str]) -> set[str]:
+        """The notes with a link that looks up one of these file names."""
+        return set().union(*(self._notes.get(name, ()) for name in names))
+
+    def _file(self, path: str, note: Note, fresh: set[Any]) -> None:
+        keys = frozenset(key for link in note.links if link.target for key in lookup_keys(link.target))
+        self._keys[path] = keys
+        for key in keys:
+            _writable(self._notes, key, fresh, set).add(path)
 
 
 # -- the story bank -------------------------------------------------------------------
@@ -179,6 +234,11 @@ class StoryBank:
     def unassigned(self) -> Sequence[BankEntry]:
         """Entries serving no principle, in bank order (shared: never change it)."""
         return self._lists.get((UNASSIGNED, ""), ())
+
+    def entry_of(self, story: Story) -> BankEntry | None:
+        """The entry `story` (an object of this bank) is an occurrence of."""
+        entry = self._groups.get(story_identity(story))
+        return entry if entry is not None and any(s is story for s in entry.occurrences) else None
 
     def told(self, principle: str) -> Sequence[Story]:
         """Every story (occurrence) naming `principle`, in note and line order."""

@@ -111,6 +111,19 @@ def test_edits_adds_deletes_and_renames_match_a_full_index(session: Session) -> 
     s.delete("picture.png")
 
 
+def test_files_of_the_same_name_coming_and_going(session: Session) -> None:
+    s = session
+    s.save("Archive/Billing.md", "# Billing\n\nOld.\n")  # [[Billing]] is ambiguous: story links name the path
+    s.save("Archive/Shared one.md", story("Frugality", "Old outage"))
+    s.save("Journal.md", "# Journal\n\n[[Billing#Pricing]] [[Shared one]] [[Dive Deep]] [[Frugality]]\n")
+    s.rename("Archive/Billing.md", "Archive/Billing old.md")
+    s.save("Billing.pdf", "a file named like a note")
+    s.save("Journal.md", "# Journal\n\n[[Billing.pdf]] [[Billing]] [[Billing.md]] [[Archive/Shared one]]\n")
+    s.delete("Billing.pdf")
+    s.delete("Archive/Shared one.md")
+    s.rename("Shared two.md", "Archive/Shared two.md")
+
+
 def test_a_note_named_like_an_index_note_and_the_index_notes_themselves(session: Session) -> None:
     s = session
     s.save("Notes/Dive Deep.md", "# Dive Deep\n\nMy own note.\n")  # links to the index note are ambiguous now
@@ -221,3 +234,32 @@ def _views(bank: StoryBank, principles: list[str]) -> tuple:
     return (bank.entries, tuple(tuple(bank.under(p)) for p in principles), tuple(bank.reused),
             tuple(bank.unassigned), tuple(tuple(bank.told(p)) for p in principles), bank.statuses(),
             sorted(bank.told_names()))
+
+
+def test_link_resolver_updated_equals_a_resolver_built_afresh() -> None:
+    from lpvault.obsidian import LinkResolver, lookup_keys, target_keys
+
+    rng = random.Random(11)
+    pool = [f"{folder}{name}" for folder in ("", "a/", "a/b/", "c/")
+            for name in ("Foo.md", "foo.md", "Foo.md.md", "Foo.pdf", "x.y.md", "x.y", "Bar.md")]
+    links = ["Foo", "foo.md", "a/Foo", "Foo.pdf", "x.y", "x.y.md", "Bar", "./Foo", "../Foo", "/c/Foo", "b/Foo.md"]
+    notes: set[str] = set(rng.sample([p for p in pool if p.endswith(".md")], 6))
+    others: set[str] = {p for p in pool if not p.endswith(".md")} - set(rng.sample(pool, 4))
+    resolver = LinkResolver(sorted(notes), sorted(others))
+    for _ in range(60):
+        added = {p for p in rng.sample(pool, 3) if p not in notes | others}
+        removed = set(rng.sample(sorted(notes | others), min(2, len(notes | others))))
+        new_others = {p for p in added if not p.endswith(".md")}
+        notes, others = (notes - removed) | (added - new_others), (others - removed) | new_others
+        old, resolver = resolver, resolver.updated(added, removed, others=new_others)
+        fresh = LinkResolver(sorted(notes), sorted(others))
+        names = {p.rsplit("/", 1)[-1].lower() for p in added | removed}
+        for source in ["a/b/note.md", "c/note.md", "note.md"]:
+            for link in links:
+                assert resolver.candidates(link, source) == fresh.candidates(link, source), (link, source)
+                if names.isdisjoint(lookup_keys(link)):  # what the incremental cycle relies on
+                    assert old.resolve(link, source) == resolver.resolve(link, source)
+        for path in notes:
+            assert resolver.link_path_for(path) == fresh.link_path_for(path)
+            if names.isdisjoint(target_keys(path)) and path in old:
+                assert old.link_path_for(path) == resolver.link_path_for(path)
