@@ -38,6 +38,32 @@ def _linear_atx_trim() -> None:
 
 
 _linear_atx_trim()
+
+
+def _remember_list_breaks() -> None:
+    """mistune 3.4 builds and compiles its list-break expression again for every list
+    item (about a tenth of its time on a note made of lists). The expression depends
+    only on the parser's break rules and the item's indent: one is kept per those."""
+    from mistune import list_parser
+
+    build = getattr(list_parser, "_compile_list_break_sc", None)
+    rules = getattr(list_parser, "_get_list_break_rules", None)
+    if build is None or rules is None or hasattr(build, "original"):
+        return
+    memo: dict[tuple[Any, ...], Any] = {}
+
+    def remembered(block: Any, leading_width: int) -> Any:
+        key = (id(block), leading_width, *(block.specification[name] for name in rules(block)))
+        found = memo.get(key)
+        if found is None or found[0] is not block:
+            found = memo[key] = (block, build(block, leading_width))
+        return found[1]
+
+    remembered.original = build  # type: ignore[attr-defined]
+    list_parser._compile_list_break_sc = remembered
+
+
+_remember_list_breaks()
 _CONTAINER = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))+")
 _BREAK = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")

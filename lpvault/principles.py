@@ -282,6 +282,7 @@ class Catalog:
         self._keys: dict[str, Principle] = {}
         self._slugs: dict[str, Principle] = {}
         self._phrases: dict[str, tuple[str, ...]] = {}
+        self._phrase_words: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}  # each phrase and its words
         self._matched: dict[str, Principle | None] = {}  # `match` answers, by text
         self._index()
 
@@ -299,6 +300,7 @@ class Catalog:
                 self._keys.setdefault(normalize_name(text), p)
                 self._slugs.setdefault(slugify(normalize_name(text)), p)
             self._phrases[p.name] = tuple({normalize_wording(ph): None for ph in p.phrases if ph.strip()})
+            self._phrase_words[p.name] = tuple((ph, frozenset(ph.split())) for ph in self._phrases[p.name])
         self._keys.pop("", None)
         self._slugs.pop("", None)
         self._near_lengths = _reachable_lengths({len(k) for k in self._keys}, NEAR_MISS_CUTOFF)
@@ -426,7 +428,9 @@ class Catalog:
     def wording_hits(self, text: str) -> dict[str, int]:
         """Canonical name -> number of distinct recognition phrases in `text`."""
         prose = normalize_wording(text)
-        hits = {name: sum(1 for ph in phrases if ph in prose) for name, phrases in self._phrases.items()}
+        words = frozenset(prose.split())  # a phrase is in the prose only if all its words are
+        hits = {name: sum(1 for ph, needs in phrases if needs <= words and ph in prose)
+                for name, phrases in self._phrase_words.items()}
         return {name: n for name, n in hits.items() if n}
 
     def find_wording(self, text: str) -> Principle | None:

@@ -25,6 +25,7 @@ _KEYED_TITLE = re.compile(r"^(?P<key>[A-Za-z]{1,6}\d++[A-Za-z0-9]*+)[.:)]\s*(?P<
 _BLANK_NOISE = re.compile(r"&nbsp;|&#160;|<br\s*/?>|\u00a0|^[\s*+\->]+$", re.I)
 _NOISE_ONLY = re.compile(r"^[\s*+\->]+$")
 _HR_HTML = re.compile(r"^\s*<hr\s*/?>\s*$", re.I)
+_BOLD_TITLE = re.compile(r"^(\*\*|__)(.+)\1$")
 _WORD = re.compile(r"[\w'’]+")
 _PLACEHOLDER_PREFIX = re.compile(r"^(todo|tbd|fixme)\b", re.I)
 
@@ -311,7 +312,9 @@ def _words(text: str) -> int:
 
 
 def _clean_title(text: str) -> str:
-    text = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", text.strip())
+    text = text.strip()
+    bold = _BOLD_TITLE.match(text)  # `**Title**` (what re.sub(..., r"\2") left of it)
+    text = bold.group(2) if bold else text
     return " ".join(text.rstrip(":").split()) or text
 
 
@@ -341,12 +344,8 @@ def _lines(note: Note) -> Iterator[_Line]:
         elif block.kind == "break" or block.kind == "html" and _HR_HTML.match(block.text):
             yield _Line("break", block.line, "")
         elif block.kind in ("paragraph", "table"):
-            yield from _block_lines(block)
-
-
-def _block_lines(block: Block) -> Iterator[_Line]:
-    for index, text in enumerate(block.text.split("\n")):
-        yield _Line("text", block.line + index, text, block.depth, block.item and index == 0, index == 0)
+            for index, text in enumerate(block.text.split("\n")):
+                yield _Line("text", block.line + index, text, block.depth, block.item and index == 0, index == 0)
 
 
 def extract_stories(note: Note, *, reader: LabelReader, options: StoryOptions, sources: NoteSources) -> list[Story]:

@@ -232,3 +232,29 @@ def test_the_shape_check_refuses_what_it_refused(data: object, depth: int, share
         loop.append(loop)
         frontmatter_data = {"loop": loop}
     assert _shape_outcome(frontmatter._check_shape, frontmatter_data) == _shape_outcome(_old_check_shape, frontmatter_data)
+
+
+# -- story titles and mistune's list breaks -------------------------------------------
+
+
+@FAST
+@given(st.lists(st.sampled_from(["**", "__", "*", "_", "a", " ", ":", "\n", "\t", "Title"]), max_size=10).map("".join))
+def test_a_bold_title_is_unwrapped_as_the_substitution_did(text: str) -> None:
+    import re
+
+    from lpvault.stories import _clean_title
+
+    old = re.sub(r"^(\*\*|__)(.+)\1$", r"\2", text.strip())
+    assert _clean_title(text) == (" ".join(old.rstrip(":").split()) or old)
+
+
+def test_list_break_expressions_are_remembered_per_parser_and_indent() -> None:
+    from mistune import list_parser
+
+    from lpvault.blocks import _MARKDOWN
+
+    remembered = list_parser._compile_list_break_sc
+    for width in range(6):
+        pattern = remembered(_MARKDOWN.block, width)
+        assert pattern is remembered(_MARKDOWN.block, width)
+        assert pattern == remembered.original(_MARKDOWN.block, width)  # type: ignore[attr-defined]
