@@ -88,7 +88,6 @@ class PageMemo:
         names = touched_names(previous, vault) if previous is not None else None
         if previous is None or names is None or not names.isdisjoint(self._index_keys(vault)):
             self.__dict__.update(PageMemo().__dict__)
-            vault.lookups  # made now and carried from vault to vault: files coming or going later cost little
             return list(vault.notes)
         self._forget(vault, retargeted(previous, vault, names))
         return list(dict.fromkeys(vault.changes_since(previous) + sorted(vault.lookups.looking_up(names))))

@@ -64,6 +64,7 @@ class LiveVault:
         self._last = assemble(self.config, self.catalog, self.analyses, sorted(self.others),
                               existing_outputs(self.root, self.config), previous=self._last, changed=self._changed)
         self._changed = set()
+        self._last.lookups  # made once, then carried from vault to vault: files coming or going cost little
         return self._last
 
     def rescan(self, force: Iterable[str] = ()) -> Update:

@@ -154,9 +154,12 @@ Identity = tuple[str, ...]
 T = TypeVar("T")
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _text_key(story: Story) -> str:
-    text = " ".join(p.text for p in story.parts.values())
-    return re.sub(r"\W+", " ", text).strip().lower()
+    """The words of the story's parts, lower-cased, one space apart."""
+    return " ".join(_WORD.findall(" ".join(p.text for p in story.parts.values()))).lower()
 
 
 def story_identity(story: Story) -> Identity:
@@ -207,10 +210,11 @@ class StoryBank:
         groups: dict[Identity, list[Story]] = {}
         for story in ordered:
             groups.setdefault(story_identity(story), []).append(story)
-        fresh: set[Any] = set()  # all new: nothing is shared with another bank
         for identity, group in groups.items():  # in order of first occurrence: bank order
             entry = bank._groups[identity] = bank._entry(group)
-            bank._file(entry, drop=False, fresh=fresh)
+            for key in _lists_of(entry):
+                bank._lists.setdefault(key, []).append(entry)
+            bank._count(entry, 1, _new_counter)
         for story in ordered:
             for name in story.principles:
                 bank._told.setdefault(name, []).append(story)
@@ -305,14 +309,27 @@ class StoryBank:
                 insort(entries, entry, key=_head)
             else:
                 entries.append(entry)
-        step, status = -1 if drop else 1, entry.story.status.value
+        self._count(entry, -1 if drop else 1, lambda store, key: _writable(store, key, fresh, Counter))
+
+    def _count(self, entry: BankEntry, step: int, counter: Callable[[dict[str, Counter[str]], str], Counter[str]]) -> None:
+        """Add `entry` to the counts (`step` -1: take it away); `counter(store, key)` is the Counter to change."""
+        status = entry.story.status.value
         for name in ("", *entry.principles):
-            _writable(self._statuses, name, fresh, Counter)[status] += step
-        for name in entry.principles:
-            also = _writable(self._also, name, fresh, Counter)
-            for other in entry.principles:
-                if other != name:
-                    also[other] += step
+            counter(self._statuses, name)[status] += step
+        if len(entry.principles) > 1:
+            for name in entry.principles:
+                also = counter(self._also, name)
+                for other in entry.principles:
+                    if other != name:
+                        also[other] += step
+
+
+def _new_counter(store: dict[str, Counter[str]], key: str) -> Counter[str]:
+    """store[key], a new Counter the first time."""
+    counter = store.get(key)
+    if counter is None:
+        counter = store[key] = Counter()
+    return counter
 
 
 def _lists_of(entry: BankEntry) -> list[tuple[str, str]]:

@@ -31,6 +31,8 @@ Log = Callable[[str, str], None]  # (level: 'error' | 'info' | 'debug', message)
 
 _ROOT_CHECK_SECONDS = 0.5
 _MANY_NOTES = 500  # a cycle that analysed this many notes ends with gc.freeze()
+_WARM_UP_NOTE = (b"---\ntags: [lp]\n---\n# Warm up\n\n## Dive Deep\n### A story\n- Situation: a #tag\n"
+                 b"- Action: I read [[a note#a heading]].\n- Result: 10% faster.\n")
 
 
 class VaultGone(Exception):
@@ -116,6 +118,7 @@ class Watcher:
             observer = self._start_observer()
             try:
                 self._cycle(Changes(rescan=True))  # the first cycle is a full index
+                self._warm_up()
                 if not self._stopping:
                     kind = "polling" if self.polling else "native events"
                     self.log("info", f"[watch] watching {self.root} ({kind}); Ctrl-C to stop")
@@ -125,6 +128,11 @@ class Watcher:
                 observer.stop()
                 observer.join(timeout=5)
                 logging.getLogger(OverflowListener.LOGGER).removeHandler(listener)
+
+    def _warm_up(self) -> None:
+        """Parse a small note here: when the first index parsed in worker processes, the
+        first save would pay for loading the parser in this one (tens of milliseconds)."""
+        self.model.analyzer.analyse("warm-up.md", _WARM_UP_NOTE)
 
     def _start_observer(self) -> Any:
         from watchdog.observers import Observer
