@@ -43,21 +43,22 @@ _linear_atx_trim()
 def _remember_list_breaks() -> None:
     """mistune 3.4 builds and compiles its list-break expression again for every list
     item (about a tenth of its time on a note made of lists). The expression depends
-    only on the parser's break rules and the item's indent: one is kept per those."""
+    only on the parser's rules and the item's indent, so it is kept in the parser's own
+    cache of compiled expressions, which `register` (a new rule) empties."""
     from mistune import list_parser
 
     build = getattr(list_parser, "_compile_list_break_sc", None)
-    rules = getattr(list_parser, "_get_list_break_rules", None)
-    if build is None or rules is None or hasattr(build, "original"):
+    if build is None or hasattr(build, "original"):
         return
-    memo: dict[tuple[Any, ...], Any] = {}
 
     def remembered(block: Any, leading_width: int) -> Any:
-        key = (id(block), leading_width, *(block.specification[name] for name in rules(block)))
-        found = memo.get(key)
-        if found is None or found[0] is not block:
-            found = memo[key] = (block, build(block, leading_width))
-        return found[1]
+        cache = getattr(block, "_Parser__sc", None)
+        if not isinstance(cache, dict):
+            return build(block, leading_width)
+        key = f"lpvault list break {leading_width}"  # mistune's keys are rule names joined by |
+        if key not in cache:
+            cache[key] = build(block, leading_width)
+        return cache[key]
 
     remembered.original = build  # type: ignore[attr-defined]
     list_parser._compile_list_break_sc = remembered
@@ -283,7 +284,20 @@ def _matcher(leaf: _Leaf) -> Any:
     if leaf.kind == "table":
         first = _squash(leaf.text.split("\n", 1)[0].split(" | ", 1)[0])
         return lambda line: "|" in line and first in _squash(line)
-    return lambda line: _content(line) == first or _squash(line) == first
+    return lambda line: _is_paragraph_start(line, first)
+
+
+def _is_paragraph_start(line: str, first: str) -> bool:
+    """`_content(line) == first or _squash(line) == first`, with the two usual
+    answers found without building either: a blank line (between blocks), and a
+    line made of container markers followed by exactly `first` (`first` is squashed)."""
+    if not line.strip():
+        return not first
+    if line.endswith(first):
+        prefix = _CONTAINER.match(line)
+        if (prefix.end() if prefix else 0) == len(line) - len(first):
+            return True
+    return _content(line) == first or _squash(line) == first
 
 
 def _CONTAINER_ONLY_LIST(line: str) -> str:

@@ -67,6 +67,8 @@ class LabelReader:
     @staticmethod
     def is_legend(line: str) -> bool:
         """`S: Situation, T: Task, ...`: explains the letters, tells no story."""
+        if line.count(":") + line.count("=") + line.count("-") < 2:
+            return False  # two matches need two separators
         if line.isascii():  # the part names must occur twice (ASCII: no other case folds)
             lower = line.lower()
             if lower.count("situation") + lower.count("task") + lower.count("action") + lower.count("result") < 2:

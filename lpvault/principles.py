@@ -123,9 +123,19 @@ def normalize_name(text: str) -> str:
 def normalize_wording(text: str) -> str:
     """Prose in a comparable form for phrase search: lower-case words and
     in-word apostrophes separated by single spaces, padded with one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    text = re.sub(r"[^\w']+|(?<!\w)'|'(?!\w)", " ", text)
+    if text.isascii():  # the same, without a regular expression stepping through every character
+        text = text.lower().translate(_ASCII_NON_WORD)
+        text = _LONE_APOSTROPHE.sub(" ", text) if "'" in text else text
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+        text = re.sub(r"[^\w']+|(?<!\w)'|'(?!\w)", " ", text)
     return " " + " ".join(text.replace("_", " ").split()) + " "
+
+
+# ASCII text: what is neither a word character nor an apostrophe becomes a blank, and an
+# apostrophe not between word characters too (`'(?<!\w')` is `(?<!\w)'`, led by a literal).
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_'")})
+_LONE_APOSTROPHE = re.compile(r"'(?:(?<!\w')|(?!\w))")
 
 
 def slugify(text: str) -> str:

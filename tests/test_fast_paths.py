@@ -249,6 +249,7 @@ def test_a_bold_title_is_unwrapped_as_the_substitution_did(text: str) -> None:
 
 
 def test_list_break_expressions_are_remembered_per_parser_and_indent() -> None:
+    import mistune
     from mistune import list_parser
 
     from lpvault.blocks import _MARKDOWN
@@ -258,3 +259,22 @@ def test_list_break_expressions_are_remembered_per_parser_and_indent() -> None:
         pattern = remembered(_MARKDOWN.block, width)
         assert pattern is remembered(_MARKDOWN.block, width)
         assert pattern == remembered.original(_MARKDOWN.block, width)  # type: ignore[attr-defined]
+    other = mistune.create_markdown(renderer=None).block
+    before = remembered(other, 1)
+    other.register("fenced_directive", r"^ {0,3}:::x", lambda block, m, state: None, before="fenced_code")
+    after = remembered(other, 1)  # a new rule: the kept expression is built again
+    assert after is not before and after == remembered.original(other, 1)  # type: ignore[attr-defined]
+
+
+@FAST
+@given(st.lists(st.sampled_from([chr(c) for c in range(128)] + ["'", "a'b", "_'", "'_", "Word", "é"]),
+                max_size=20).map("".join))
+def test_wording_is_normalised_as_the_expression_did(text: str) -> None:
+    import re
+    import unicodedata
+
+    from lpvault.principles import _QUOTES, normalize_wording
+
+    old = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    old = re.sub(r"[^\w']+|(?<!\w)'|'(?!\w)", " ", old)
+    assert normalize_wording(text) == " " + " ".join(old.replace("_", " ").split()) + " "
