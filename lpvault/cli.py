@@ -270,7 +270,9 @@ def _run_lint(loader: Any, selected: set[str] | None, select: tuple[str, ...], i
               help="Start a cycle once events stop for MS milliseconds (default 50, or debounce_ms in the config).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print every changed note and every index note written.")
-def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, quiet: bool, verbose: bool) -> None:
+@click.option("--no-cache", is_flag=True, help="Parse every note at start-up; neither read nor write the parse cache.")
+def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, quiet: bool, verbose: bool,
+          no_cache: bool) -> None:
     """Index the vault, then update the index notes on every save (Ctrl-C to stop).
 
     \b
@@ -286,7 +288,7 @@ def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, 
         raise click.UsageError("--quiet and --verbose cannot be used together")
     overrides = {"output": output, "debounce_ms": debounce}
     watcher = Watcher(vault, _config(vault, **overrides), log=_watch_log(quiet, verbose), polling=polling,
-                      overrides=overrides)
+                      overrides=overrides, use_cache=not no_cache)
     try:
         with stop_on_signals(watcher):
             watcher.run()

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 
 from lpvault.config import Config
 from lpvault.pipeline import Analysis, Analyzer, analyse_files, assemble, existing_outputs, make_catalog
-from lpvault.scan import NoteFile, is_ignored, is_note_name, scan_vault
+from lpvault.scan import NoteFile, ScanResult, is_ignored, is_note_name, scan_vault
 from lpvault.vault import Vault
 
 UNREADABLE = "unreadable-file"
@@ -47,9 +47,11 @@ class Update:
 class LiveVault:
     """Per-note analyses and the vault's other files, kept up to date by `update` and `rescan`."""
 
-    def __init__(self, root: Path, config: Config, *, stopping: Callable[[], bool] = lambda: False) -> None:
+    def __init__(self, root: Path, config: Config, *, stopping: Callable[[], bool] = lambda: False,
+                 use_cache: bool = True) -> None:
         self.root, self.config = root, config
         self.stopping = stopping  # checked after each note: Ctrl-C during a long first parse
+        self.use_cache = use_cache  # the first walk reads `index`'s parse cache and leaves it current
         self.catalog = make_catalog(config)
         self.analyzer = Analyzer(config, self.catalog)
         self.analyses: dict[str, Analysis] = {}
@@ -73,8 +75,9 @@ class LiveVault:
         scan = scan_vault(self.root, self.config)
         found = {n.path for n in scan.notes}
         todo = [n for n in scan.notes if n.path in forced or self.stamps.get(n.path) != (n.size, n.mtime_ns)]
+        first = not self.analyses and not self.stamps
         update = self._remove(sorted(set(self.analyses) - found))
-        update.merge(self._analyse(todo))
+        update.merge(self._analyse(todo, whole=scan if first and self.use_cache else None))
         if set(scan.others) != self.others:
             self.others, update.changed = set(scan.others), True
         return update
@@ -117,9 +120,10 @@ class LiveVault:
         root = os.path.realpath(self.root)
         return os.path.realpath(path).startswith(root.rstrip(os.sep) + os.sep)
 
-    def _analyse(self, notes: list[NoteFile]) -> Update:
+    def _analyse(self, notes: list[NoteFile], *, whole: ScanResult | None = None) -> Update:
+        """Analyse `notes`; `whole`, the scan they are all the notes of, lets the parse cache serve."""
         update = Update()
-        for path, analysis in analyse_files(self.root, notes, self.analyzer, self._check_stop).items():
+        for path, analysis in self._analyses_of(notes, whole).items():
             if self.analyses.get(path) != analysis:  # else keep the old objects: downstream sees no change
                 update.changed = True
                 self.analyses[path] = analysis
@@ -129,6 +133,22 @@ class LiveVault:
         for note in notes:
             self.stamps[note.path] = (note.size, note.mtime_ns)
         return update
+
+    def _analyses_of(self, notes: list[NoteFile], whole: ScanResult | None) -> dict[str, Analysis]:
+        """The notes' analyses; through the parse cache when `whole` is given (the cache
+        records whole vaults: a start-up after `index` then parses nothing)."""
+        from lpvault.cache import ParseCache
+
+        cache = ParseCache.open(self.root, self.config) if whole is not None else None
+        if cache is None:
+            return analyse_files(self.root, notes, self.analyzer, self._check_stop)
+        try:
+            found = analyse_files(self.root, notes, self.analyzer, self._check_stop, cache=cache)
+        except BaseException:
+            cache.abort()
+            raise
+        cache.save(whole, tuple(existing_outputs(self.root, self.config)))
+        return found
 
     def _check_stop(self, done: int) -> None:
         if self.stopping():

@@ -80,12 +80,14 @@ class Watcher:
     """Keeps one vault's index notes up to date until `stop()` is called."""
 
     def __init__(self, root: Path, config: Config, *, log: Log, polling: bool = False,
-                 overrides: Mapping[str, Any] | None = None, poll_seconds: float = 1.0) -> None:
+                 overrides: Mapping[str, Any] | None = None, poll_seconds: float = 1.0,
+                 use_cache: bool = True) -> None:
         self.root, self.config, self.log = root, config, log
+        self.use_cache = use_cache
         self.polling, self.poll_seconds = polling, poll_seconds
         self.overrides = dict(overrides or {})  # command-line settings, kept when the config file is reloaded
         self.recorder = ChangeRecorder(root, config)
-        self.model = LiveVault(root, config, stopping=self._is_stopping)
+        self.model = LiveVault(root, config, stopping=self._is_stopping, use_cache=use_cache)
         self.renderer: Callable[[Vault], dict[str, str]] | None = None
         self.written = Written()  # index notes as last written: unchanged ones are not read again
         self.cycles = 0
@@ -230,7 +232,7 @@ class Watcher:
             return False
         self.log("info", "[watch] settings changed: indexing everything again")
         self.config = self.recorder.config = config
-        self.model = LiveVault(self.root, config, stopping=self._is_stopping)
+        self.model = LiveVault(self.root, config, stopping=self._is_stopping, use_cache=self.use_cache)
         self.renderer = None
         gc.unfreeze()  # the old model goes (see `_settle`)
         return True

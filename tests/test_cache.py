@@ -327,3 +327,33 @@ def test_a_symlinked_cache_folder_is_not_used(vault: Path, tmp_path: Path, parse
     _results(vault)
     _results(vault)
     assert len(parsed) == 6 and list(elsewhere.iterdir()) == []
+
+
+# -- watch start-up -------------------------------------------------------------------------
+
+
+def test_watch_starts_from_the_cache_index_left_and_leaves_it_current(vault: Path, parsed: list[str]) -> None:
+    from lpvault.live import LiveVault
+
+    first = _results(vault)
+    parsed.clear()
+    model = LiveVault(vault, Config())
+    model.rescan()  # the watch's first walk
+    assert parsed == []
+    assert {p: tuple(pt.text for s in a.stories for pt in s.parts.values()) for p, a in model.analyses.items()} == first
+    _write(vault / "note1.md", STORY.format(result="99% faster"), OLD + 10**9)
+    model.update(["note1.md"])  # a save: parsed, and not written to the cache (only whole walks are)
+    assert parsed == ["note1.md"]
+    parsed.clear()
+    LiveVault(vault, Config()).rescan()  # a restart parses only what changed since the cache was written
+    assert parsed == ["note1.md"]
+    parsed.clear()
+    assert "99% faster" in _results(vault)["note1.md"] and parsed == []  # and `index` then finds it all
+
+
+def test_watch_with_no_cache_parses_everything_and_writes_nothing(vault: Path, parsed: list[str]) -> None:
+    from lpvault.live import LiveVault
+
+    LiveVault(vault, Config(), use_cache=False).rescan()
+    assert sorted(parsed) == ["note0.md", "note1.md", "note2.md"]
+    assert not (vault / cache.CACHE_DIR).exists()
