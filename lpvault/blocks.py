@@ -194,7 +194,7 @@ def _place(leaves: list[_Leaf], lines: list[str], offset: int) -> Iterator[Block
         start = found if found is not None else min(cursor, max(len(lines) - 1, 0))
         span = _span(leaf, lines, start)
         cursor = start + span if found is not None else cursor
-        yield Block(
+        yield _block(
             kind="code" if leaf.kind == "indented" else leaf.kind,
             line=start + 1 + offset,
             end_line=start + span + offset,
@@ -204,6 +204,17 @@ def _place(leaves: list[_Leaf], lines: list[str], offset: int) -> Iterator[Block
             item=leaf.item,
             quoted=leaf.quoted,
         )
+
+
+def _block(kind: str, line: int, end_line: int, text: str, level: int, depth: int, item: bool, quoted: bool) -> Block:
+    """`Block(...)`, made without the frozen dataclass's `__init__`, which sets each
+    field through `object.__setattr__` (a few percent of parsing: a note has dozens
+    of blocks). Block has no `__post_init__`; tests/test_fast_paths.py checks that
+    this sets every field of Block and gives an equal block."""
+    block = object.__new__(Block)
+    block.__dict__.update(kind=kind, line=line, end_line=end_line, text=text, level=level, depth=depth,
+                          item=item, quoted=quoted, commented=False)
+    return block
 
 
 def _find(leaf: _Leaf, lines: list[str], cursor: int, index: _LineIndex) -> int | None:

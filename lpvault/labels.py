@@ -8,9 +8,8 @@ The regular expression only ever looks at one line of one block.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 # label as written (lower case) -> canonical part; configurable via `labels`.
 DEFAULT_LABELS: dict[str, str] = {
@@ -32,9 +31,9 @@ LETTERS = {"s": "situation", "t": "task", "a": "action", "r": "result"}
 _LEGEND = re.compile(r"\b[STAR]\s*[:=-]\s*(?:situation|task|action|result)\b", re.I)
 
 
-@dataclass(frozen=True)
-class Label:
-    """A label found at the start of a line."""
+class Label(NamedTuple):
+    """A label found at the start of a line (a named tuple: one is made for every
+    label line, and a frozen dataclass costs several times as much to make)."""
 
     name: str  # canonical: a STAR part, an extra, 'project' or 'principle'
     kind: str  # 'part', 'extra', 'project', 'principle'

@@ -278,3 +278,26 @@ def test_wording_is_normalised_as_the_expression_did(text: str) -> None:
     old = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
     old = re.sub(r"[^\w']+|(?<!\w)'|'(?!\w)", " ", old)
     assert normalize_wording(text) == " " + " ".join(old.replace("_", " ").split()) + " "
+
+
+def test_blocks_made_without_init_equal_blocks_made_with_it() -> None:
+    import pickle
+    from dataclasses import fields
+
+    from lpvault.blocks import _block
+    from lpvault.model import Block
+
+    made = _block("paragraph", 3, 4, "text", 0, 1, True, False)
+    built = Block("paragraph", 3, 4, "text", 0, 1, True, False)
+    assert vars(made).keys() == {f.name for f in fields(Block)}  # a new field must be set here too
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert pickle.loads(pickle.dumps(made)) == built
+
+
+@FAST
+@given(st.lists(st.sampled_from([chr(c) for c in range(128)] + ["word", "it's", "\u2019", "é", "ß"]),
+                max_size=20).map("".join))
+def test_words_are_counted_as_the_expression_counted_them(text: str) -> None:
+    from lpvault.stories import _WORD, _words
+
+    assert _words(text) == len(_WORD.findall(text))
