@@ -65,6 +65,82 @@ def _remember_list_breaks() -> None:
 
 
 _remember_list_breaks()
+
+
+class _LineStartSearch:
+    """A block parser's expression whose every rule starts with `^` (MULTILINE), so
+    that it can only match at a line start: `search` tries line starts only, where
+    the expression's own `search` tries every character (a tenth of mistune's time,
+    looking for the end of a paragraph that starts with punctuation). It finds the
+    same match: the first line start, from `pos` on, where `match` matches."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.match = pattern.match  # the bound method itself: no wrapper on the hot path
+
+    def search(self, string: str, pos: int = 0, *endpos: int) -> re.Match[str] | None:
+        if endpos or not 0 <= pos <= len(string):
+            return self.pattern.search(string, pos, *endpos)
+        if pos == 0 or string[pos - 1] == "\n":
+            found = self.match(string, pos)
+            if found:
+                return found
+        while True:
+            pos = string.find("\n", pos) + 1
+            if pos == 0:
+                return None
+            found = self.match(string, pos)
+            if found:
+                return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
+
+
+def _search_line_starts(block: Any) -> None:
+    """Make `block.compile_sc` hand out a _LineStartSearch for every expression that
+    can only match at a line start (all of mistune's block rules start with `^`)."""
+    compile_sc = block.compile_sc
+    kept: dict[int, tuple[re.Pattern[str], Any]] = {}
+
+    def line_start_sc(rules: list[str] | None = None) -> Any:
+        pattern = compile_sc(rules)
+        found = kept.get(id(pattern))
+        if found is None or found[0] is not pattern:
+            faster = _LineStartSearch(pattern) if _starts_at_line_starts(pattern) else pattern
+            found = kept[id(pattern)] = (pattern, faster)
+        return found[1]
+
+    block.compile_sc = line_start_sc
+
+
+def _starts_at_line_starts(pattern: re.Pattern[str]) -> bool:
+    """True when every match of `pattern` starts at a line start: read from its
+    syntax tree (Python's own parser of expressions), False when in any doubt."""
+    try:
+        from re import _constants as sre, _parser as parser  # type: ignore[attr-defined]
+
+        tree = parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - another Python: keep mistune's own search
+        return False
+    return bool(pattern.flags & re.M) and _anchored(list(tree), sre)
+
+
+def _anchored(items: list[Any], sre: Any) -> bool:
+    """The first element of `items` asserts a line start (`^`), also when it is a
+    group, a repeat of at least once, or a branch whose every alternative does."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre.AT:
+        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_LINE, sre.AT_BEGINNING_STRING)
+    if op is sre.SUBPATTERN:
+        return _anchored(list(av[-1]), sre)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+        return av[0] >= 1 and _anchored(list(av[2]), sre)
+    if op is sre.BRANCH:
+        return all(_anchored(list(branch), sre) for branch in av[1])
+    return False
 _CONTAINER = re.compile(r"^(?:[ \t]*(?:>[ \t]?|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)))+")
 _BREAK = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
@@ -76,6 +152,7 @@ _TABLE_SCAN = 4096
 # mistune (>= 3.4) stops descending at this many nested lists and quotes and reads
 # the rest as text; only a pathological note gets there.
 MAX_NESTING = _MARKDOWN.block.max_nested_level
+_search_line_starts(_MARKDOWN.block)
 
 
 class NestingTooDeep(Exception):

@@ -301,3 +301,42 @@ def test_words_are_counted_as_the_expression_counted_them(text: str) -> None:
     from lpvault.stories import _WORD, _words
 
     assert _words(text) == len(_WORD.findall(text))
+
+
+# -- mistune: paragraph ends looked for at line starts only ----------------------------
+
+MARKDOWN_TOKENS = ["\n", "\n\n", "  ", "    ", "\t", "- ", "* ", "1. ", "2) ", "> ", "# ", "## ", "```\n", "~~~", "***\n",
+                   "===\n", "---\n", "| a | b |\n", "|---|---|\n", "<div>\n", "<!-- x -->", "[x]: /url\n", "**bold** ",
+                   "**Situation:** ", "_it_ ", "\\", "`code`", "&amp;", "*", "+ ", ")", "word ", "x", "%%", "[[a]]"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(MARKDOWN_TOKENS), max_size=60).map("".join))
+def test_the_block_parser_gives_the_tokens_plain_mistune_gives(text: str) -> None:
+    import mistune
+
+    from lpvault.blocks import _MARKDOWN, _LineStartSearch
+
+    plain = mistune.create_markdown(renderer=None, plugins=["table"])
+    assert isinstance(_MARKDOWN.block.compile_sc(), _LineStartSearch)
+    assert not isinstance(plain.block.compile_sc(), _LineStartSearch)
+
+    def tokens(markdown: object) -> object:
+        state = markdown.block.state_cls()  # type: ignore[attr-defined]
+        state.process(text + "\n")
+        markdown.block.parse(state)  # type: ignore[attr-defined]
+        return state.tokens
+
+    assert tokens(_MARKDOWN) == tokens(plain)
+
+
+@pytest.mark.parametrize(("expression", "anchored"), [
+    (r"^a", True), (r"(^[ \t]*\n)+", True), (r"(?P<a>^x)|(?P<b>(^y)+)", True),
+    (r"^a|b", False), (r"(^a)?b", False), (r"a^", False), (r"(?P<a>^x)|(?P<b>y)", False),
+])
+def test_only_expressions_anchored_at_line_starts_are_searched_line_by_line(expression: str, anchored: bool) -> None:
+    import re
+
+    from lpvault.blocks import _starts_at_line_starts
+
+    assert _starts_at_line_starts(re.compile(expression, re.M)) is anchored
