@@ -194,34 +194,32 @@ def parse_body(body: str, *, line_offset: int = 0) -> Body:
         _MARKDOWN.block.parse(state)
     except RecursionError as error:
         raise NestingTooDeep(str(error)) from None
-    leaves = list(_flatten(state.tokens, depth=0, quoted=False, nest=0))
+    leaves = _flatten(state.tokens, depth=0, quoted=False, nest=0)
     blocks = list(_place(leaves, body.split("\n"), line_offset))
     deep = next((b.line for leaf, b in zip(leaves, blocks) if leaf.nest >= MAX_NESTING), None)
     return Body(blocks, deep)
 
 
-def _flatten(tokens: list[dict[str, Any]], *, depth: int, quoted: bool, nest: int) -> Iterator[_Leaf]:
+def _flatten(tokens: list[dict[str, Any]], *, depth: int, quoted: bool, nest: int,
+             out: list[_Leaf] | None = None) -> list[_Leaf]:
+    """The leaves of `tokens` in document order, appended to `out`."""
+    out = [] if out is None else out
     for token in tokens:
         kind = token["type"]
         if kind == "list":
             for item in token["children"]:
-                yield from _flatten_item(item["children"], depth=depth + 1, quoted=quoted, nest=nest + 1)
+                first = len(out)
+                _flatten(item["children"], depth=depth + 1, quoted=quoted, nest=nest + 1, out=out)
+                if first < len(out) and out[first].depth == depth + 1:
+                    out[first].item = True  # nested items were already marked by the inner call
         elif kind == "block_quote":
-            yield from _flatten(token["children"], depth=depth, quoted=True, nest=nest + 1)
+            _flatten(token["children"], depth=depth, quoted=True, nest=nest + 1, out=out)
         elif kind != "blank_line":
             leaf = _leaf(token, depth=depth, quoted=quoted)
             if leaf is not None:
                 leaf.nest = nest
-                yield leaf
-
-
-def _flatten_item(children: list[dict[str, Any]], *, depth: int, quoted: bool, nest: int) -> Iterator[_Leaf]:
-    first = True
-    for leaf in _flatten(children, depth=depth, quoted=quoted, nest=nest):
-        if first and leaf.depth == depth:
-            leaf.item = True  # nested items were already marked by the inner call
-        first = False
-        yield leaf
+                out.append(leaf)
+    return out
 
 
 def _leaf(token: dict[str, Any], *, depth: int, quoted: bool) -> _Leaf | None:
@@ -368,23 +366,24 @@ def _matcher(leaf: _Leaf) -> Any:
     if leaf.kind == "heading" and not leaf.setext:
         wanted = _squash(leaf.text)
         return lambda line: _is_atx(line, wanted)
-    first = _squash(leaf.text.split("\n", 1)[0])
+    raw = leaf.text.partition("\n")[0]
     if leaf.kind == "table":
-        first = _squash(leaf.text.split("\n", 1)[0].split(" | ", 1)[0])
+        first = _squash(raw.split(" | ", 1)[0])
         return lambda line: "|" in line and first in _squash(line)
-    return lambda line: _is_paragraph_start(line, first)
+    return lambda line: _is_paragraph_start(line, raw)
 
 
-def _is_paragraph_start(line: str, first: str) -> bool:
-    """`_content(line) == first or _squash(line) == first`, with the two usual
-    answers found without building either: a blank line (between blocks), and a
-    line made of container markers followed by exactly `first` (`first` is squashed)."""
+def _is_paragraph_start(line: str, raw: str) -> bool:
+    """`_content(line) == first or _squash(line) == first`, `first` being `_squash(raw)`,
+    with the two usual answers found without building either: a blank line (between
+    blocks), and a line made of container markers followed by exactly `raw`."""
     if not line.strip():
-        return not first
-    if line.endswith(first):
+        return not raw.strip()
+    if line.endswith(raw):
         prefix = _CONTAINER.match(line)
-        if (prefix.end() if prefix else 0) == len(line) - len(first):
+        if (prefix.end() if prefix else 0) == len(line) - len(raw):
             return True
+    first = _squash(raw)
     return _content(line) == first or _squash(line) == first
 
 
@@ -393,6 +392,8 @@ def _CONTAINER_ONLY_LIST(line: str) -> str:
 
 
 def _is_atx(line: str, wanted: str) -> bool:
+    if "#" not in line:  # most lines tried (blank ones between blocks) are no heading
+        return False
     text = _atx_text(line)
     if text is None:
         return False

@@ -340,3 +340,16 @@ def test_only_expressions_anchored_at_line_starts_are_searched_line_by_line(expr
     from lpvault.blocks import _starts_at_line_starts
 
     assert _starts_at_line_starts(re.compile(expression, re.M)) is anchored
+
+
+block_line = st.lists(st.sampled_from([" ", "\t", "-", "- ", "* ", "1. ", "> ", ">", "a", "b c", "**x**", "\u00a0", "  "]),
+                      max_size=8).map("".join)
+
+
+@FAST
+@given(block_line, block_line)
+def test_a_paragraph_start_is_recognised_as_the_comparison_did(line: str, raw: str) -> None:
+    from lpvault.blocks import _content, _is_paragraph_start, _squash
+
+    first = _squash(raw)
+    assert _is_paragraph_start(line, raw) == (_content(line) == first or _squash(line) == first)
