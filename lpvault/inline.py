@@ -135,11 +135,11 @@ def _shift(source: str, text: str) -> int | None:
         return None
     last = min(_PREFIX.match(source).end(), len(source) - len(body))  # type: ignore[union-attr]
     pieces: list[tuple[int, str]] | None = None
-    head = body[:1]
+    first = _NON_BLANK.search(body)  # every start must match this piece: tried alone first
     for start in range(last + 1):
         if source.startswith(body, start):
             return start
-        if head != " " and not source.startswith(head, start):
+        if first is not None and not source.startswith(first.group(), start + first.start()):
             continue
         if pieces is None:
             pieces = [(m.start(), m.group()) for m in _NON_BLANK.finditer(body)]
