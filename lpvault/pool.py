@@ -2,11 +2,14 @@
 
 A note whose cache entry has its stamp is taken from the cache unread; any other
 note is read, and parsed unless its bytes digest to those of its cache entry.
-Large batches go to a process pool over chunks of notes. Each worker builds its own Analyzer from the Config once (in the initializer),
+Large batches go to a process pool over chunks of notes, and the parent is one of
+the `jobs` processes: it analyses chunks from the end while the workers take them
+from the front (its share is never pickled, and two cores run two processes, not
+three). Each worker builds its own Analyzer from the Config once (in the initializer),
 reads its notes itself and sends back, per note, the digest of its bytes and
 its Analysis pickled, never a live object: the parent unpickles what it keeps
 and hands the same bytes to the parse cache. Results are merged by path, so the
-vault does not depend on which worker finished first. Below PARALLEL_THRESHOLD
+vault does not depend on which process finished first. Below PARALLEL_THRESHOLD
 notes, or on one core, starting workers costs more than it saves.
 """
 from __future__ import annotations
@@ -15,9 +18,9 @@ import multiprocessing
 import os
 import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from lpvault.cache import collector_paused
 from lpvault.config import Config
@@ -80,15 +83,32 @@ def chunks(work: list[Work]) -> Iterator[list[Work]]:
 
 
 def analyse_parallel(root: Path, config: Config, work: list[Work], jobs: int,
-                     on_done: Callable[[list[Done]], None]) -> None:
-    """Analyse `work` in `jobs` processes; `on_done` gets each chunk's results as they come."""
+                     on_done: Callable[[list[Done]], None],
+                     here: Callable[[list[Work]], None] | None = None) -> None:
+    """Analyse `work` in `jobs` processes; `on_done` gets each worker chunk's results as
+    they come. With `here`, this process is one of the `jobs`: it takes chunks from the
+    end while `jobs - 1` workers take them from the front, and hands each to `here`,
+    so its share is never pickled, and no third process competes for two cores."""
     context = multiprocessing.get_context(_start_method())
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+    workers = jobs - 1 if here is not None else jobs
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(str(root), config)) as pool:
-        futures = [pool.submit(_analyse_chunk, chunk) for chunk in chunks(work)]
+        futures = {pool.submit(_analyse_chunk, chunk): chunk for chunk in chunks(work)}
+        delivered: set[Future[list[Done]]] = set()
+
+        def deliver(ready: Iterable[Future[list[Done]]]) -> None:
+            for future in ready:
+                if future not in delivered and not future.cancelled():
+                    delivered.add(future)
+                    on_done(future.result())
+
         try:
-            for future in as_completed(futures):
-                on_done(future.result())
+            if here is not None:
+                for future in reversed(list(futures)):
+                    if future.cancel():  # no worker has taken it yet
+                        here(futures[future])
+                    deliver([f for f in futures if f.done()])
+            deliver(as_completed([f for f in futures if not f.cancelled()]))
         except BaseException:  # stopping (the watcher's Ctrl-C) or failing: drop what has not started
             for future in futures:
                 future.cancel()
@@ -128,7 +148,7 @@ def analyse_many(root: Path, files: list[NoteFile], analyzer: Analyzer, progress
         done = _Progress(progress, len(results))
         jobs = default_jobs(len(work)) if jobs is None else max(1, jobs)
         if jobs > 1 and len(work) > 1:
-            _analyse_pool(root, analyzer.config, work, jobs, cache, results, done)
+            _analyse_pool(root, analyzer, work, jobs, cache, results, done)
         else:
             _analyse_serial(root, work, analyzer, cache, results, done)
     return {note.path: results[note.path] for note in files}
@@ -206,10 +226,8 @@ def _analyse_serial(root: Path, work: list[Work], analyzer: Analyzer,
         done.add()
 
 
-def _analyse_pool(root: Path, config: Config, work: list[Work], jobs: int,
+def _analyse_pool(root: Path, analyzer: Analyzer, work: list[Work], jobs: int,
                   cache: ParseCache | None, results: dict[str, Analysis], done: _Progress) -> None:
-    from lpvault.pipeline import Analyzer, make_catalog
-
     notes = {note.path: note for note, _ in work}
     missed: list[Work] = []
 
@@ -221,6 +239,9 @@ def _analyse_pool(root: Path, config: Config, work: list[Work], jobs: int,
                 missed.append((notes[path], None))
         done.add(len(chunk))
 
-    analyse_parallel(root, config, work, jobs, merge)
+    def here(chunk: list[Work]) -> None:
+        _analyse_serial(root, chunk, analyzer, cache, results, done)
+
+    analyse_parallel(root, analyzer.config, work, jobs, merge, here)
     if missed:  # a cache entry that did not load after all: parse those notes here
-        _analyse_serial(root, missed, Analyzer(config, make_catalog(config)), cache, results, _Progress(None, 0))
+        _analyse_serial(root, missed, analyzer, cache, results, _Progress(None, 0))
