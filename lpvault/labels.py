@@ -28,6 +28,7 @@ EXTRA_LABELS: dict[str, str] = {
 # Labels that are not parts: a story title line and a story-level principle field.
 SPECIAL_LABELS = {"project": "project", "principle": "principle", "principles": "principle", "lp": "principle"}
 LETTERS = {"s": "situation", "t": "task", "a": "action", "r": "result"}
+_SPELLINGS_KEPT = 1024
 _LEGEND = re.compile(r"\b[STAR]\s*[:=-]\s*(?:situation|task|action|result)\b", re.I)
 
 
@@ -49,19 +50,31 @@ class LabelReader:
         self.parts = {**DEFAULT_LABELS, **{k.lower(): v for k, v in (labels or {}).items()}}
         self.names = {**self.parts, **EXTRA_LABELS, **SPECIAL_LABELS, **LETTERS}
         self.pattern = _compile(tuple(sorted(self.names, key=len, reverse=True)))
+        self._spellings: dict[str, tuple[str, str, str]] = {}  # label as written -> key, name, kind
 
     def read(self, line: str, *, heading: bool = False) -> Label | None:
         """The label that starts `line`, or None (prose, legends, unknown words)."""
         match = self.pattern.match(line)
         if match is None or self.is_legend(line):
             return None
-        written = match.group("name")
-        key = " ".join(written.lower().replace("’", "'").split())
-        separator = match.group("c1") or match.group("c2")
-        rest = match.group("rest").strip()
-        if not self._accepts(key, separator, bool(match.group("em")), rest, heading):
+        emphasis, written, c1, c2, rest = match.groups()
+        found = self._spellings.get(written)
+        if found is None:
+            found = self._spelling(written)
+        key, name, kind = found
+        separator = c1 or c2
+        rest = rest.strip()
+        if not self._accepts(key, separator, bool(emphasis), rest, heading):
             return None
-        return Label(*self._classify(key), written, rest, field=(separator or "").startswith("::"))
+        return Label(name, kind, written, rest, bool(separator) and separator.startswith("::"))
+
+    def _spelling(self, written: str) -> tuple[str, str, str]:
+        """(key, name, kind) of a label as written, remembered: labels are written alike."""
+        if len(self._spellings) >= _SPELLINGS_KEPT:
+            self._spellings.clear()
+        key = " ".join(written.lower().replace("’", "'").split())
+        found = self._spellings[written] = (key, *self._classify(key))
+        return found
 
     @staticmethod
     def is_legend(line: str) -> bool:
