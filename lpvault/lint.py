@@ -9,12 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
 
+from lpvault.config import Config
 from lpvault.findings import Finding, Hit, Severity
-from lpvault.model import Directive, Note
+from lpvault.model import Directive, Note, Story
+from lpvault.principles import Catalog
 from lpvault.rules import RULES, Rule, lookup_rule, match_rules
 from lpvault.vault import Vault
 
 ALL = "*"  # a directive without codes: every rule
+_CROSS_NOTE = frozenset({"broken-link"})  # note-scope rules that also read other notes (through links)
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,48 @@ def _named(values: Iterable[str]) -> set[Rule]:
 def lint(vault: Vault, *, paths: Collection[str] | None = None, rules: Sequence[Rule] = RULES) -> list[Finding]:
     """Every finding of `rules` in the vault, sorted; only in `paths` when given
     (vault-relative), while links and vault rules still see the whole vault."""
-    found: list[Finding] = []
-    for active in active_rules(vault, rules):
-        found += _run(active, vault, paths)
-    return sorted(_apply_directives(found, vault.notes))
+    active = active_rules(vault, rules)
+    local = [a for a in active if is_local(a.rule)]
+    found = list(_apply_directives((f for a in active if not is_local(a.rule) for f in _run(a, vault, paths)),
+                                   vault.notes))
+    for path in vault.notes if paths is None else [p for p in paths if p in vault.notes]:
+        found += local_findings(vault, path, local)
+    return sorted(found)
 
 
 def lint_summary(vault: Vault) -> dict[str, int]:
     """Finding counts by rule code, for the hub note: `lint(vault)` counted as the
     findings stream by, never all held at once (tens of thousands on a large vault)."""
-    found = (finding for active in active_rules(vault) for finding in _run(active, vault, None))
-    return dict(sorted(Counter(f.code for f in _apply_directives(found, vault.notes)).items()))
+    active = active_rules(vault)
+    local = [a for a in active if is_local(a.rule)]
+    found = (f for a in active if not is_local(a.rule) for f in _run(a, vault, None))
+    counts = Counter(f.code for f in _apply_directives(found, vault.notes))
+    for path in vault.notes:
+        counts.update(f.code for f in local_findings(vault, path, local))
+    return dict(sorted(counts.items()))
+
+
+def is_local(rule: Rule) -> bool:
+    """A note or story rule that reads nothing but the note, its stories and the settings."""
+    return rule.scope != "vault" and rule.name not in _CROSS_NOTE
+
+
+def local_findings(vault: Vault, path: str, local: Sequence[ActiveRule]) -> list[Finding]:
+    """The findings of the `local` rules in one note, sorted, directives applied: those its
+    analysis worked out (`Vault.found`, every active rule's) when it did."""
+    kept = vault.found.get(path)
+    if kept is None:
+        return list(_apply_directives(sorted(f for a in local for f in _run(a, vault, (path,))), vault.notes))
+    codes = {a.rule.code for a in local}
+    return [f for f in kept if f.code in codes]
+
+
+def note_findings(config: Config, catalog: Catalog, note: Note, stories: tuple[Story, ...]) -> tuple[Finding, ...]:
+    """The findings of every active local rule in one note, as `local_findings` gives them:
+    worked out with the note's analysis (on every core in a cold run, kept in the parse cache),
+    so a run after an edit lints only the notes that changed, and links and the vault rules."""
+    alone = Vault(config, catalog, {note.path: note}, {note.path: stories})
+    return tuple(local_findings(alone, note.path, [a for a in active_rules(alone) if is_local(a.rule)]))
 
 
 def _run(active: ActiveRule, vault: Vault, paths: Collection[str] | None) -> Iterator[Finding]:
@@ -149,15 +183,14 @@ def _apply_directives(findings: Iterable[Finding], notes: Mapping[str, Note]) ->
 
 # -- across watch cycles ------------------------------------------------------------
 
-_CROSS_NOTE = frozenset({"broken-link"})  # note-scope rules that also read other notes (through links)
-
 
 class LintMemo:
     """`lint_summary` for a vault that changes a few notes at a time (`watch`).
 
     Note and story rules depend only on the note, its stories and the settings:
-    their findings are kept per note and worked out again for the notes that
-    changed since the last vault (other Note or Story objects). broken-link also
+    their findings are kept per note and taken again (from the analysis, see
+    `Vault.found`) for the notes that changed since the last vault (other Note or
+    Story objects). broken-link also
     reads the link resolver (the set of files) and the headings and block ids of
     the notes linked to: it is checked again in the changed notes, in the notes
     with a link looking up the name of a file that came or went, and in those
@@ -198,9 +231,9 @@ class LintMemo:
             self._reset(settings)
         previous = self._vault
         changed = list(vault.notes) if previous is None else vault.changes_since(previous)
-        local = [a for a in active if a.rule.scope != "vault" and a.rule.name not in _CROSS_NOTE]
+        local = [a for a in active if is_local(a.rule)]
         for path in changed:
-            self._keep(self._local, path, self._note_findings(vault, path, local))
+            self._keep(self._local, path, local_findings(vault, path, local) if path in vault.notes else None)
         cross = [a for a in active if a.rule.scope != "vault" and a.rule.name in _CROSS_NOTE]
         if cross:
             self._update_links(vault, cross, changed, previous)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lpvault.config import Config
+from lpvault.findings import Finding
 from lpvault.model import Block, Note, Problem, Story
 from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
 
@@ -27,6 +28,7 @@ class Analysis:
 
     note: Note
     stories: tuple[Story, ...]
+    findings: tuple[Finding, ...] | None = None  # lint.note_findings (None: not worked out)
 
 
 class Analyzer:
@@ -45,16 +47,19 @@ class Analyzer:
     def analyse(self, path: str, data: bytes | None, problem: Problem | None = None) -> Analysis:
         """Parse a note and extract its stories; `data` None means it could not be read."""
         from lpvault.assign import NoteSources
+        from lpvault.lint import note_findings
         from lpvault.parse import parse_note
         from lpvault.stories import extract_stories
 
         if data is None:
             name = path.rsplit("/", 1)[-1]
-            return Analysis(Note(path=path, title=name[:-3], problems=(problem,) if problem else ()), ())
+            note = Note(path=path, title=name[:-3], problems=(problem,) if problem else ())
+            return Analysis(note, (), note_findings(self.config, self.catalog, note, ()))
         note = parse_note(path, data)
         sources = NoteSources(note, self.catalog)
-        stories = extract_stories(note, reader=self.reader, options=self.options, sources=sources)
-        return Analysis(replace(note, blocks=kept_blocks(note.blocks)), tuple(stories))
+        stories = tuple(extract_stories(note, reader=self.reader, options=self.options, sources=sources))
+        note = replace(note, blocks=kept_blocks(note.blocks))
+        return Analysis(note, stories, note_findings(self.config, self.catalog, note, stories))
 
 
 _HASH_OR_TAG_LINE = re.compile(r"^[ \t]*[#<]", re.M)
@@ -122,32 +127,37 @@ def assemble(config: Config, catalog: Catalog, analyses: dict[str, Analysis], ot
         paths = sorted(analyses)
         notes = {p: analyses[p].note for p in paths}
         told = {p: analyses[p].stories for p in paths}
+        found = {p: a.findings for p, a in analyses.items() if a.findings is not None}
     else:
         changed = list(changed)
-        notes, told = _replaced(previous, analyses, changed)
-    vault = Vault(config, catalog, notes, told, tuple(others), frozenset(output_paths))
+        notes, told, found = _replaced(previous, analyses, changed)
+    vault = Vault(config, catalog, notes, told, tuple(others), frozenset(output_paths), found)
     if previous is not None:
         vault.inherit(previous, changed)
     return vault
 
 
-def _replaced(previous: Vault, analyses: dict[str, Analysis],
-              changed: list[str]) -> tuple[dict[str, Note], dict[str, tuple[Story, ...]]]:
-    """The notes and stories of `previous`, those of the `changed` paths as `analyses` has them."""
-    notes, told = dict(previous.notes), dict(previous.told)
+def _replaced(previous: Vault, analyses: dict[str, Analysis], changed: list[str]
+              ) -> tuple[dict[str, Note], dict[str, tuple[Story, ...]], dict[str, tuple[Finding, ...]]]:
+    """The notes, stories and findings of `previous`, those of the `changed` paths as
+    `analyses` has them."""
+    notes, told, found = dict(previous.notes), dict(previous.told), dict(previous.found)
     came_or_went = False
     for path in changed:
         analysis = analyses.get(path)
+        found.pop(path, None)
         if analysis is None:
             came_or_went |= notes.pop(path, None) is not None
             told.pop(path, None)
         else:
             came_or_went |= path not in notes
             notes[path], told[path] = analysis.note, analysis.stories
+            if analysis.findings is not None:
+                found[path] = analysis.findings
     if came_or_went:  # back to path order
         notes = {p: notes[p] for p in sorted(notes)}
         told = {p: told[p] for p in notes}
-    return notes, told
+    return notes, told, found
 
 
 class VaultLoader:

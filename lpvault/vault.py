@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from lpvault.config import Config
+from lpvault.findings import Finding
 from lpvault.model import BankEntry, Note, Story
 from lpvault.obsidian import lookup_keys
 from lpvault.principles import Catalog
@@ -25,6 +26,9 @@ class Vault:
     told: Mapping[str, tuple[Story, ...]]  # each note's stories in document order; same keys as `notes`
     others: tuple[str, ...] = ()
     output_paths: frozenset[str] = field(default_factory=frozenset)
+    # Per note, the findings of the rules that read only that note (lint.note_findings), as
+    # its analysis worked them out; lint works out those of a note missing here itself.
+    found: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
 
     @cached_property
     def stories(self) -> tuple[Story, ...]:

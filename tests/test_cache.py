@@ -357,3 +357,59 @@ def test_watch_with_no_cache_parses_everything_and_writes_nothing(vault: Path, p
     LiveVault(vault, Config(), use_cache=False).rescan()
     assert sorted(parsed) == ["note0.md", "note1.md", "note2.md"]
     assert not (vault / cache.CACHE_DIR).exists()
+
+
+# -- lint findings worked out with each note's analysis ------------------------------
+
+
+@pytest.mark.parametrize("source", ["seeds", "example", "generated", "configured"])
+def test_findings_from_the_analyses_are_those_lint_works_out(source: str, tmp_path: Path) -> None:
+    """Vault.found (note and story rules, worked out per note when it is analysed) gives the
+    same findings and counts as lint running those rules itself: every rule, a selection,
+    and a few paths only."""
+    from dataclasses import replace
+
+    from benchmarks.generate import generate
+    from conftest import SEED_FIXTURES
+    from lpvault.lint import choose_rules, lint, lint_summary
+
+    root = tmp_path / "vault"
+    if source == "generated":
+        generate(root, notes=150, seed=11)
+    else:
+        copy_vault(EXAMPLE_VAULT if source == "example" else SEED_FIXTURES, root)
+    if source == "configured":
+        (root / "lpvault.toml").write_text('[rules]\nLPV105 = "off"\nLPV104 = "error"\n', encoding="utf-8")
+    vault = load_vault(root, load_config(root), use_cache=False)
+    alone = replace(vault, found={})
+    assert set(vault.found) == set(vault.notes)
+    some = set(list(vault.notes)[::3])
+    for rules in (choose_rules(), choose_rules(["LPV1"]), choose_rules(ignore=["LPV202", "broken-link"])):
+        assert lint(vault, rules=rules) == lint(alone, rules=rules)
+        assert lint(vault, rules=rules, paths=some) == lint(alone, rules=rules, paths=some)
+    assert lint_summary(vault) == lint_summary(alone)
+    assert lint(vault)  # the comparison is not between two empty lists
+    if source == "configured":
+        assert not any(f.code == "LPV105" for f in lint(vault))
+
+
+def test_after_an_edit_only_that_note_is_linted_by_the_note_and_story_rules(
+        vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings of the unchanged notes come from the cache: only links and vault rules,
+    which read other notes, look at every note again."""
+    from lpvault import lint as lint_module
+
+    load_vault(vault, Config())
+    _write(vault / "note1.md", STORY.format(result="TBD"))
+    looked: set[tuple[str, str]] = set()
+    real = lint_module._note_hits
+
+    def spy(rule: object, vault: object, path: str) -> object:
+        looked.add((rule.name, path))  # type: ignore[attr-defined]
+        return real(rule, vault, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint_module, "_note_hits", spy)
+    found = lint_module.lint(load_vault(vault, Config()))
+    assert {path for name, path in looked if name != "broken-link"} == {"note1.md"}
+    assert {path for name, path in looked if name == "broken-link"} == {"note0.md", "note1.md", "note2.md"}
+    assert [(f.path, f.line, f.code) for f in found if f.code == "LPV103"] == [("note1.md", 5, "LPV103")]
