@@ -274,21 +274,27 @@ def test_lint_findings_are_memoised_until_the_vault_changes(example: Path, monke
 # -- what an Analysis keeps ----------------------------------------------------------
 
 
+def _sample_vault(source: str, root: Path) -> Path:
+    """A vault to compare two routes on: 150 generated notes, the example vault, or the seeds."""
+    from benchmarks.generate import generate
+    from conftest import SEED_FIXTURES
+
+    if source == "generated":
+        generate(root, notes=150, seed=11)
+    else:
+        copy_vault(EXAMPLE_VAULT if source == "example" else SEED_FIXTURES, root)
+    return root
+
+
 @pytest.mark.parametrize("source", ["seeds", "example", "generated", "markdown-links"])
 def test_the_blocks_a_note_keeps_are_all_lint_and_index_read(source: str, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Notes keep headings and `#` paragraphs only (pipeline.kept_blocks): findings and index notes
     are the same as with every block kept."""
-    from benchmarks.generate import generate
-    from conftest import SEED_FIXTURES
     from lpvault import pipeline
     from lpvault.lint import lint
 
-    root = tmp_path / "vault"
-    if source == "generated":
-        generate(root, notes=150, seed=11)
-    else:
-        copy_vault(EXAMPLE_VAULT if source == "example" else SEED_FIXTURES, root)
+    root = _sample_vault(source, tmp_path / "vault")
     if source == "markdown-links":
         (root / "lpvault.toml").write_text('link_style = "markdown"\n', encoding="utf-8")
 
@@ -369,15 +375,9 @@ def test_findings_from_the_analyses_are_those_lint_works_out(source: str, tmp_pa
     and a few paths only."""
     from dataclasses import replace
 
-    from benchmarks.generate import generate
-    from conftest import SEED_FIXTURES
     from lpvault.lint import choose_rules, lint, lint_summary
 
-    root = tmp_path / "vault"
-    if source == "generated":
-        generate(root, notes=150, seed=11)
-    else:
-        copy_vault(EXAMPLE_VAULT if source == "example" else SEED_FIXTURES, root)
+    root = _sample_vault(source, tmp_path / "vault")
     if source == "configured":
         (root / "lpvault.toml").write_text('[rules]\nLPV105 = "off"\nLPV104 = "error"\n', encoding="utf-8")
     vault = load_vault(root, load_config(root), use_cache=False)
