@@ -168,6 +168,8 @@ class LinkWriter:
         self._written: dict[tuple[Any, ...], str] = {}
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._anchors: dict[tuple[str, str, str, int | None], bool] = {}
+        self._linkpaths: dict[str, str] = {}
+        self._headings: dict[str, obsidian.HeadingLookup] = {}
 
     def to_note(self, path: str, display: str, source: str, anchor: str = "", *, table: bool = False,
                 line: int | None = None) -> str:
@@ -208,7 +210,9 @@ class LinkWriter:
 
     def _wikilink(self, path: str, display: str, source: str, anchor: str, *, table: bool) -> str:
         """`[[linkpath#anchor|display]]`, the linkpath as Obsidian's "shortest path" writes it."""
-        linkpath = self.resolver.link_path_for(path)
+        linkpath = self._linkpaths.get(path)
+        if linkpath is None:
+            linkpath = self._linkpaths[path] = self.resolver.link_path_for(path)
         if self._resolve(linkpath, source) != path:
             linkpath = path[:-3] if path.lower().endswith(".md") else path
         target = f"{linkpath}#{anchor}" if anchor else linkpath
@@ -238,8 +242,13 @@ class LinkWriter:
     def _subpath_opens(self, path: str, subpath: str, anchor: str, line: int | None) -> bool:
         """True if `#subpath` in `path` opens the heading `anchor` names, before `line`."""
         note = self.vault.notes.get(path)
-        index = obsidian.resolve_subpath(subpath, note.headings) if note is not None else None
-        return (index is not None and obsidian.heading_anchor(note.headings, index) == anchor
+        if note is None:
+            return False
+        lookup = self._headings.get(path)
+        if lookup is None:
+            lookup = self._headings[path] = obsidian.HeadingLookup(note.headings)
+        index = lookup.resolve(subpath)
+        return (index is not None and lookup.anchor(index) == anchor
                 and (line is None or note.headings[index].line <= line))
 
     def _resolve(self, linkpath: str, source: str) -> str | None:
@@ -280,8 +289,9 @@ _BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 def plain_display(text: str) -> str:
     """Heading text as a link's display: `[[a|b]]` shows `b`, `[t](url)` shows `t`,
     `\\#` shows `#`; emphasis is left as written."""
-    text = _WIKILINK_TEXT.sub(r"\1", text)
-    return _BACKSLASH_ESCAPE.sub(r"\1", _MD_LINK_TEXT.sub(r"\1", text))
+    if "[" in text:
+        text = _MD_LINK_TEXT.sub(r"\1", _WIKILINK_TEXT.sub(r"\1", text))
+    return _BACKSLASH_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 def heading_slug(note: Note, anchor: str) -> str | None:
@@ -312,7 +322,8 @@ def _coverage(principle: Principle, stories: int, statuses: Mapping[str, int]) -
 
 def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, *, principle: str, source: str) -> dict[str, Any]:
     story = entry.occurrence_for(principle)
-    missing = [p for p in vault.config.required_parts if p not in story.filled]
+    filled = story.filled
+    missing = [p for p in vault.config.required_parts if p not in filled]
     others = [writer.to_principle(n, source) for n in entry.principles if n != principle]
     return {
         "link": writer.to_story(story, source), "title": story.title, "status": story.status.value,
@@ -397,14 +408,23 @@ def _linked_principles(vault: Vault, writer: LinkWriter, by_path: dict[str, str]
             yield principle.name
 
 
+_EXCERPT_WIKILINK = re.compile(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]")
+_EXCERPT_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EXCERPT_MARKUP = re.compile(r"%%|<!--|-->|[*_`]{1,3}|&nbsp;")
+_EXCERPT_MARKUP_CHARS = re.compile(r"[%<>*_`&]")
+
+
 def excerpt(story: Story) -> str:
     """One line of the story's Result, as plain text safe inside a list item."""
     result = story.parts.get("result")
     if result is None or result.blank:
         return ""
-    text = re.sub(r"!?\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", result.text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"%%|<!--|-->|[*_`]{1,3}|&nbsp;", "", text)
+    text = result.text
+    if "[" in text:  # most results hold no link: the substitutions are skipped, not run for nothing
+        text = _EXCERPT_WIKILINK.sub(r"\2", text)
+        text = _EXCERPT_MD_LINK.sub(r"\1", text)
+    if _EXCERPT_MARKUP_CHARS.search(text):
+        text = _EXCERPT_MARKUP.sub("", text)
     text = " ".join(line.strip(" \t-*+>#") for line in text.splitlines() if line.strip(" \t-*+>#"))
     text = text.replace("[[", "[ [").replace("]]", "] ]")
     return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1].rstrip() + "…"

@@ -194,6 +194,33 @@ def heading_anchor(headings: Sequence[Heading], index: int) -> str | None:
     return None
 
 
+class HeadingLookup:
+    """`resolve_subpath` and `heading_anchor` for one note's headings, each heading's key
+    worked out once: most subpaths are one heading (`#Result`), which opens the first
+    targetable heading with its key; chains (`#A#B`) take the walk above."""
+
+    def __init__(self, headings: Sequence[Heading]) -> None:
+        self.headings = headings
+        self.first: dict[str, int] = {}
+        for index, _, key in _considered(headings):
+            self.first.setdefault(key, index)
+
+    def resolve(self, subpath: str) -> int | None:
+        """`resolve_subpath(subpath, headings)`."""
+        parts = _subpath_parts(subpath)
+        if len(parts) == 1 and not parts[0].startswith(("^", "[^")):
+            return self.first.get(heading_key(parts[0]))
+        return resolve_subpath(subpath, self.headings)
+
+    def anchor(self, index: int) -> str | None:
+        """`heading_anchor(headings, index)`: the heading alone when that opens it."""
+        headings = self.headings
+        if not 0 <= index < len(headings) or not _nameable(headings[index]):
+            return None
+        segment = _link_segment(headings[index].text)
+        return segment if self.resolve(segment) == index else heading_anchor(headings, index)
+
+
 # ---------------------------------------------------------------------------
 # Wikilinks (section 1)
 # ---------------------------------------------------------------------------

@@ -526,3 +526,61 @@ def test_written_wikilink_reads_back(headings, index, display):
     path, subpath, alias = parse_linktext(inner)
     assert (offset, embed, path, alias) == (0, False, "Folder/Note", escape_display(display))
     assert resolve_subpath(subpath, headings) == index
+
+
+# -- HeadingLookup: the same answers as resolve_subpath and heading_anchor -----------
+
+_TRICKY_HEADINGS = """# Result
+## Result
+### Situation: [[Link|shown]] and `code`
+## Dive Deep #tag
+# result
+## A ^block1
+### Result
+> ## Quoted
+- ## In a list
+#### Why? / How: it's done
+## Ünïcode Résumé
+## ^only
+## Plan
+### Plan
+## [^1]
+"""
+
+
+def _every_note_heading_set() -> list[tuple[Heading, ...]]:
+    """The headings of the example vault, the seeds, 150 generated notes and a tricky note."""
+    from pathlib import Path
+
+    from benchmarks.generate import generate
+    from lpvault.parse import parse_text
+
+    roots = [Path(__file__).parent.parent / "vault", Path(__file__).parent / "fixtures"]
+    texts = [p.read_text(encoding="utf-8") for root in roots for p in sorted(root.rglob("*.md"))]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        generate(Path(folder), notes=150, seed=5)
+        texts += [p.read_text(encoding="utf-8") for p in sorted(Path(folder).rglob("*.md"))]
+    return [parse_text("n.md", text).headings for text in texts + [_TRICKY_HEADINGS]]
+
+
+def test_heading_lookup_answers_as_the_walk_does() -> None:
+    from itertools import pairwise
+
+    from lpvault.obsidian import HeadingLookup, _link_segment, resolve_subpath
+
+    compared = 0
+    for headings in _every_note_heading_set():
+        lookup = HeadingLookup(headings)
+        subpaths = {"", "#", "^block1", "[^1]", "#^only", "Result#Result", "result#plan#plan"}
+        for heading in headings:
+            subpaths |= {heading.text, _link_segment(heading.text), f"#{heading.text}", heading.text.upper()}
+        for first, second in pairwise(headings):
+            subpaths.add(f"{_link_segment(first.text)}#{_link_segment(second.text)}")
+        for subpath in sorted(subpaths):
+            assert lookup.resolve(subpath) == resolve_subpath(subpath, headings), subpath
+        for index in range(-1, len(headings) + 1):
+            assert lookup.anchor(index) == heading_anchor(headings, index), index
+        compared += len(subpaths)
+    assert compared > 1000
