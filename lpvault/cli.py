@@ -189,8 +189,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
     Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or config error.
     """
     run = _LintRun(paths, select, ignore, use_cache=not no_cache, jobs=jobs)
-    text, worst = run.report(fmt)
-    click.echo(text, nl=False, color=ctx.color)
+    colour = not click.utils.should_strip_ansi(sys.stdout, ctx.color)  # click's own test: a terminal, or --color
+    text, worst = run.report(fmt, colour=colour)
+    click.echo(text, nl=False, color=ctx.color if colour else True)  # uncoloured: nothing for click to strip
     if statistics:
         from lpvault.lint_format import statistics as stats_text
 
@@ -236,15 +237,15 @@ class _LintRun:
             self.loader.remember(self.key, findings)
         return findings
 
-    def report(self, fmt: str) -> tuple[str, Severity | None]:
-        """The findings formatted in `fmt`, and the most severe one's severity."""
-        key = f"{self.key} {fmt}"
+    def report(self, fmt: str, *, colour: bool) -> tuple[str, Severity | None]:
+        """The findings formatted in `fmt` (coloured or not), and the most severe one's severity."""
+        key = f"{self.key} {fmt} {colour}"
         found = self.loader.recall(key)
         if found is None:
             from lpvault.lint_format import format_findings
 
             findings = self.findings()
-            found = (format_findings(findings, fmt), max((f.severity for f in findings), default=None))
+            found = (format_findings(findings, fmt, colour=colour), max((f.severity for f in findings), default=None))
             self.loader.remember(key, found)
         return found
 

@@ -15,16 +15,25 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "b
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def format_findings(findings: Sequence[Finding], fmt: str) -> str:
-    """All findings in one of FORMATS ('' for text with nothing to say)."""
+def format_findings(findings: Sequence[Finding], fmt: str, *, colour: bool = True) -> str:
+    """All findings in one of FORMATS ('' for text with nothing to say); text is coloured
+    only with `colour` (a terminal: styling tens of thousands of lines for a pipe, for
+    click to strip again, costs more than the rest of a warm run)."""
     if fmt == "json":
         return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
-    render = _github if fmt == "github" else _text
+    if fmt == "github":
+        return "".join(_github(f) + "\n" for f in findings)
+    render = _text if colour else _plain_text
     return "".join(render(f) + "\n" for f in findings)
 
 
+def _plain_text(finding: Finding) -> str:
+    """`path:line:col: CODE message`."""
+    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+
+
 def _text(finding: Finding) -> str:
-    """`path:line:col: CODE message`, the code coloured by severity (shown on a terminal only)."""
+    """`_plain_text` with the code coloured by severity and the path in bold."""
     code = click.style(finding.code, fg=_COLOURS[finding.severity], bold=finding.severity is Severity.ERROR)
     return f"{click.style(finding.path, bold=True)}:{finding.line}:{finding.column}: {code} {finding.message}"
 
