@@ -199,9 +199,11 @@ class VaultLoader:
             if self.cache is not None:
                 self.cache.save(self.scan, self.outputs)
             vault = assemble(self.config, catalog, analyses, self.scan.others, self.outputs)
-        # The vault lives until this one-off run ends: out of the collector's sight, lint and
-        # rendering no longer pay for walking it again at every full collection (a third of their time).
-        gc.freeze()
+            # The vault lives until this one-off run ends: out of the collector's sight, lint and
+            # rendering no longer pay for walking it again at every full collection (a third of
+            # their time). Frozen before the collector is back on, or its first collection walks
+            # everything made while it was off (a third of a second on 10,000 notes).
+            gc.freeze()
         return vault
 
     def recall(self, name: str) -> Any | None:
