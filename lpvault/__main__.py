@@ -1,4 +1,4 @@
 """`python -m lpvault`."""
-from lpvault.cli import main
+from lpvault.cli import run
 
-main()
+run()

@@ -248,9 +248,9 @@ def test_an_unchanged_vault_imports_neither_mistune_nor_jinja2(example: Path, co
     run_index(example, load_config(example))  # the settings the command line reads
     subprocess.run([sys.executable, "-m", "lpvault", command, str(example)], capture_output=True,
                    env=dict(os.environ))
-    script = ("import sys, runpy\n"
+    script = ("import sys\nfrom lpvault.cli import main\n"  # main, not run: run's exit would skip the print
               f"sys.argv = ['lpvault', {command!r}, {str(example)!r}]\n"
-              "try:\n    runpy.run_module('lpvault', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mistune', 'jinja2')))\n")
     env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout

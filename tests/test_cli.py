@@ -109,3 +109,16 @@ def test_help_has_examples() -> None:
     for command in ("index", "stories"):
         code, output = run(command, "--help")
         assert code == 0 and "Examples:" in output
+
+
+def test_the_installed_command_exits_with_its_output_flushed(tmp_path: Path) -> None:
+    """`lpvault` leaves through cli.leave (os._exit, no teardown): the whole report reaches
+    the pipe, and the exit code is the command's (1 for findings, 2 for a usage error)."""
+    root = copy_vault(SEED_FIXTURES, tmp_path / "vault")
+    command = shutil.which("lpvault")
+    assert command
+    expected = CliRunner().invoke(main, ["lint", str(root), "--fail-on", "info"])
+    done = subprocess.run([command, "lint", str(root), "--fail-on", "info"], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (1, expected.output) and done.stdout.count("\n") > 10
+    usage = subprocess.run([command, "lint", str(root), "--select", "NOPE"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "unknown rule 'NOPE'" in usage.stderr
