@@ -281,14 +281,27 @@ def _place(leaves: list[_Leaf], lines: list[str], offset: int) -> Iterator[Block
         )
 
 
+_NEW = object.__new__
+_SET_BLOCK = tuple(getattr(Block, name).__set__ for name in Block.__slots__)  # each slot's own setter
+
+
 def _block(kind: str, line: int, end_line: int, text: str, level: int, depth: int, item: bool, quoted: bool) -> Block:
     """`Block(...)`, made without the frozen dataclass's `__init__`, which sets each
     field through `object.__setattr__` (a few percent of parsing: a note has dozens
-    of blocks). Block has no `__post_init__`; tests/test_fast_paths.py checks that
-    this sets every field of Block and gives an equal block."""
-    block = object.__new__(Block)
-    block.__dict__.update(kind=kind, line=line, end_line=end_line, text=text, level=level, depth=depth,
-                          item=item, quoted=quoted, commented=False)
+    of blocks); the slots' setters are called directly instead. Block has no
+    `__post_init__`; tests/test_fast_paths.py checks that this sets every field of
+    Block and gives an equal block."""
+    block = _NEW(Block)
+    set_kind, set_line, set_end, set_text, set_level, set_depth, set_item, set_quoted, set_commented = _SET_BLOCK
+    set_kind(block, kind)
+    set_line(block, line)
+    set_end(block, end_line)
+    set_text(block, text)
+    set_level(block, level)
+    set_depth(block, depth)
+    set_item(block, item)
+    set_quoted(block, quoted)
+    set_commented(block, False)
     return block
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import NamedTuple
 
+from lpvault.model import pickled_as_arguments
+
 
 class Severity(IntEnum):
     """How much a finding matters; ERROR > WARNING > INFO."""
@@ -35,7 +37,8 @@ class Hit(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True, order=True)
+@pickled_as_arguments
+@dataclass(frozen=True, order=True, slots=True)
 class Finding:
     """One finding, stamped with its rule's code and effective severity.
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # imported where used: a run on an unchanged vault needs none
 INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """One note's parse result and its stories: the unit the cache and the watcher keep."""
 
