@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from lpvault import obsidian
 from lpvault.links import github_ids, link_resolver
@@ -131,23 +131,50 @@ class PageMemo:
         self.rows[key] = (items, rows, made)
         return rows
 
+    def page(self, name: str, entries: Sequence[BankEntry], backlinks: list[str],
+             make: Callable[[], tuple[dict[str, Any], dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A principle's coverage row and page context, `make()` only when its list of
+        entries or its backlinks are other objects than last time."""
+        kept = self.pages.get(name)
+        if kept is None or kept[0] is not entries or kept[1] is not backlinks:
+            kept = self.pages[name] = (entries, backlinks, *make())
+        return kept[2], kept[3]
+
+
+class _SingleBuild(PageMemo):
+    """The memo of a one-off build: it keeps no rows and no page context, so a page's
+    context is freed once it is rendered (together they weigh a sixth of a large vault)."""
+
+    def rows_of(self, key: tuple[str, str], items: Sequence[Item], make: Callable[[Item], T]) -> list[T]:
+        return [make(item) for item in items]
+
+    def page(self, name: str, entries: Sequence[BankEntry], backlinks: list[str],
+             make: Callable[[], tuple[dict[str, Any], dict[str, Any]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return make()
+
 
 def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
                 memo: PageMemo | None = None) -> list[Page]:
     """Every index note of the vault (`memo`: reuse what an earlier call worked out)."""
-    memo = PageMemo() if memo is None else memo
+    return list(iter_pages(vault, lint_summary, memo))
+
+
+def iter_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
+               memo: PageMemo | None = None) -> Iterator[Page]:
+    """`build_pages` one page at a time. Without a `memo`, nothing of a page is kept
+    once it is handed out: render it and drop it, and no two contexts are held at once."""
+    memo = _SingleBuild() if memo is None else memo
     changed = memo.follow(vault)
     writer = LinkWriter(vault, memo)
     backlinks = _backlinks(vault, writer, memo, changed)
-    pages, coverage = [], []
+    coverage = []
     for principle in vault.catalog.principles:
         row, context = _principle_page(vault, writer, memo, principle, backlinks[principle.name])
         coverage.append(row)
-        pages.append(Page(writer.paths[principle.name], "principle.md.j2", context))
+        yield Page(writer.paths[principle.name], "principle.md.j2", context)
     hub = _hub_context(vault, writer, memo, coverage, lint_summary or {})
-    pages.append(Page(writer.paths[HUB_NAME], "hub.md.j2", hub))
+    yield Page(writer.paths[HUB_NAME], "hub.md.j2", hub)
     memo.vault = vault
-    return pages
 
 
 class LinkWriter:
@@ -338,12 +365,12 @@ def _principle_page(vault: Vault, writer: LinkWriter, memo: PageMemo, principle:
     entries and its backlinks are the same objects."""
     bank = vault.story_bank
     entries = bank.under(principle.name)
-    kept = memo.pages.get(principle.name)
-    if kept is None or kept[0] is not entries or kept[1] is not backlinks:
+
+    def make() -> tuple[dict[str, Any], dict[str, Any]]:
         row = _coverage(principle, len(entries), bank.statuses(principle.name))
-        context = _principle_context(vault, writer, memo, principle, row, entries, backlinks)
-        kept = memo.pages[principle.name] = (entries, backlinks, row, context)
-    return kept[2], kept[3]
+        return row, _principle_context(vault, writer, memo, principle, row, entries, backlinks)
+
+    return memo.page(principle.name, entries, backlinks, make)
 
 
 def _principle_context(vault: Vault, writer: LinkWriter, memo: PageMemo, principle: Principle, row: dict[str, Any],

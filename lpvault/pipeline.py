@@ -267,13 +267,13 @@ class IndexResult:
 
 def render_pages(root: Path, vault: Vault) -> dict[str, str]:
     """Output path -> text of every index note."""
-    from lpvault.index import build_pages
+    from lpvault.index import iter_pages
     from lpvault.lint import lint_summary
     from lpvault.render import make_environment, render
 
     override = root / vault.config.templates_dir if vault.config.templates_dir else None
     env = make_environment(override)
-    pages = build_pages(vault, lint_summary(vault))
+    pages = iter_pages(vault, lint_summary(vault))  # each page rendered, then its context dropped
     return {page.path: render(env, page.template, page.context) for page in pages}
 
 
