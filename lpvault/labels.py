@@ -50,7 +50,7 @@ class LabelReader:
         self.parts = {**DEFAULT_LABELS, **{k.lower(): v for k, v in (labels or {}).items()}}
         self.names = {**self.parts, **EXTRA_LABELS, **SPECIAL_LABELS, **LETTERS}
         self.pattern = _compile(tuple(sorted(self.names, key=len, reverse=True)))
-        self._spellings: dict[str, tuple[str, str, str]] = {}  # label as written -> key, name, kind
+        self._spellings: dict[str, tuple[str, str, str, str]] = {}  # label as written -> key, name, kind, itself
 
     def read(self, line: str, *, heading: bool = False) -> Label | None:
         """The label that starts `line`, or None (prose, legends, unknown words)."""
@@ -61,19 +61,19 @@ class LabelReader:
         found = self._spellings.get(written)
         if found is None:
             found = self._spelling(written)
-        key, name, kind = found
+        key, name, kind, written = found  # one string for all labels written alike (Part.label: kept per part)
         separator = c1 or c2
         rest = rest.strip()
         if not self._accepts(key, separator, bool(emphasis), rest, heading):
             return None
         return Label(name, kind, written, rest, bool(separator) and separator.startswith("::"))
 
-    def _spelling(self, written: str) -> tuple[str, str, str]:
-        """(key, name, kind) of a label as written, remembered: labels are written alike."""
+    def _spelling(self, written: str) -> tuple[str, str, str, str]:
+        """(key, name, kind, written) of a label as written, remembered: labels are written alike."""
         if len(self._spellings) >= _SPELLINGS_KEPT:
             self._spellings.clear()
         key = " ".join(written.lower().replace("’", "'").split())
-        found = self._spellings[written] = (key, *self._classify(key))
+        found = self._spellings[written] = (key, *self._classify(key), written)
         return found
 
     @staticmethod

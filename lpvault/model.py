@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
+from sys import intern
 from typing import Any, Callable, Mapping, TypeVar
 
 STAR_PARTS = ("situation", "task", "action", "result")
@@ -144,7 +145,6 @@ class Note:
         return name[:-3] if name.lower().endswith(".md") else name
 
 
-@pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Part:
     """One labelled part of a story (a STAR part or an extra such as Reflection)."""
@@ -155,6 +155,18 @@ class Part:
     line: int
     blank: bool
     placeholder_lines: tuple[int, ...] = ()
+
+    def __reduce__(self) -> tuple[Callable[..., Part], tuple[Any, ...]]:
+        return _unpickled_part, _PART_VALUES(self)
+
+
+_PART_VALUES = attrgetter(*Part.__dataclass_fields__)
+
+
+def _unpickled_part(name: str, label: str, *rest: Any) -> Part:
+    """A Part pickled elsewhere (a worker, the cache): its name and label are a few words
+    repeated over the whole vault, held once rather than once per part."""
+    return Part(intern(name), intern(label), *rest)
 
 
 @pickled_as_arguments
