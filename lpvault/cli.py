@@ -10,13 +10,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
 from lpvault import __version__
 from lpvault.config import ConfigError, load_config
-from lpvault.findings import Finding, Severity
+
+if TYPE_CHECKING:  # a run on an unchanged vault imports as little as it can
+    from lpvault.findings import Finding, Severity
 
 VAULT_ARG = click.argument("vault", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 
@@ -225,6 +227,8 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
         from lpvault.lint_format import statistics as stats_text
 
         click.echo(stats_text(run.findings()), nl=False, err=fmt != "text")
+    from lpvault.findings import Severity
+
     sys.exit(1 if worst is not None and worst >= Severity.parse(fail_on) else 0)
 
 
@@ -434,4 +438,4 @@ def notes(vault: Path, fmt: str) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
-from lpvault.model import STAR_PARTS
+STAR_PARTS = ("situation", "task", "action", "result")  # the parts of a STAR story, in order
+
 
 CONFIG_FILES = ("lpvault.toml", ".lpvault.toml")
 HUB_NOTE = "Leadership Principles"  # index.HUB_NAME: no principle may take its name (or its file)

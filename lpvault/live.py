@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from lpvault.config import Config
-from lpvault.pipeline import Analysis, Analyzer, analyse_files, assemble, existing_outputs, make_catalog
+from lpvault.model import Analysis
+from lpvault.pipeline import Analyzer, analyse_files, assemble, existing_outputs, make_catalog
 from lpvault.scan import NoteFile, ScanResult, is_ignored, is_note_name, scan_vault
 from lpvault.vault import Vault
 

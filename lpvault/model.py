@@ -10,9 +10,12 @@ from dataclasses import dataclass, field, fields
 from enum import Enum
 from operator import attrgetter
 from sys import intern
-from typing import Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
-STAR_PARTS = ("situation", "task", "action", "result")
+from lpvault.config import STAR_PARTS  # noqa: F401 - the records' part names, kept where config reads them
+
+if TYPE_CHECKING:
+    from lpvault.findings import Finding
 
 R = TypeVar("R", bound=type)
 
@@ -213,3 +216,12 @@ class BankEntry:
     def occurrence_for(self, principle: str) -> Story:
         """Where the story is told under `principle` (the first occurrence otherwise)."""
         return next((s for s in self.occurrences if principle in s.principles), self.story)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One note's parse result and its stories: the unit the cache and the watcher keep."""
+
+    note: Note
+    stories: tuple[Story, ...]
+    findings: tuple[Finding, ...] | None = None  # lint.note_findings (None: not worked out)

@@ -10,25 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from lpvault.config import Config
-from lpvault.findings import Finding
-from lpvault.model import Block, Note, Problem, Story
 from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
 
 if TYPE_CHECKING:  # imported where used: a run on an unchanged vault needs none of them
+    from lpvault.findings import Finding
+    from lpvault.model import Analysis, Block, Note, Problem, Story
     from lpvault.cache import ParseCache
     from lpvault.principles import Catalog
     from lpvault.vault import Vault
 
 INDEX_LOCK_WAIT = 30.0  # seconds `index` waits for another `index` to finish writing
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """One note's parse result and its stories: the unit the cache and the watcher keep."""
-
-    note: Note
-    stories: tuple[Story, ...]
-    findings: tuple[Finding, ...] | None = None  # lint.note_findings (None: not worked out)
 
 
 class Analyzer:
@@ -48,6 +39,7 @@ class Analyzer:
         """Parse a note and extract its stories; `data` None means it could not be read."""
         from lpvault.assign import NoteSources
         from lpvault.lint import note_findings
+        from lpvault.model import Analysis, Note
         from lpvault.parse import parse_note
         from lpvault.stories import extract_stories
 
@@ -83,6 +75,8 @@ def make_catalog(config: Config) -> Catalog:
 
 def read_bytes(root: Path, note: NoteFile, config: Config) -> tuple[bytes | None, Problem | None]:
     """A note's bytes, or the reason it cannot be read (never raises)."""
+    from lpvault.model import Problem
+
     if note.size > config.max_file_size:
         limit = config.max_file_size
         return None, Problem("unreadable-file", 1, 1, f"skipped: {note.size} bytes is over the size limit of {limit}")

@@ -28,7 +28,8 @@ from lpvault.scan import NoteFile
 
 if TYPE_CHECKING:
     from lpvault.cache import ParseCache
-    from lpvault.pipeline import Analysis, Analyzer
+    from lpvault.model import Analysis
+    from lpvault.pipeline import Analyzer
 
 PARALLEL_THRESHOLD = 300  # notes; fewer are parsed in-process
 CHUNK_BYTES = 256 * 1024  # a chunk is about this much Markdown, or CHUNK_NOTES notes
@@ -186,7 +187,7 @@ def _reuse_cached(files: list[NoteFile], cache: ParseCache | None,
 
 def _unpickle(blob: bytes) -> Analysis | None:
     """A cached Analysis; None when the blob does not load (then the note is parsed again)."""
-    from lpvault.pipeline import Analysis
+    from lpvault.model import Analysis
 
     try:
         found = pickle.loads(blob)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lpvault.config import Config
-from lpvault.pipeline import Analysis, Analyzer, make_catalog
+from lpvault.model import Analysis
+from lpvault.pipeline import Analyzer, make_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

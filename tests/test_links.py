@@ -16,7 +16,8 @@ from lpvault.config import Config
 from lpvault.links import link_graph, resolve_link
 from lpvault.model import Heading, Link, Tag
 from lpvault.parse import parse_text
-from lpvault.pipeline import Analysis, assemble, make_catalog
+from lpvault.model import Analysis
+from lpvault.pipeline import assemble, make_catalog
 
 W = partial(Link, markdown=False)  # W(target, subpath, alias, embed, line, column)
 M = partial(Link, markdown=True)
