@@ -15,7 +15,7 @@ from typing import Iterator
 from lpvault import obsidian
 from lpvault.assign import NoteSources, StoryContext, decide_principles
 from lpvault.labels import Label, LabelReader
-from lpvault.model import STAR_PARTS, Block, Note, Part, Status, Story
+from lpvault.model import STAR_PARTS, Block, Note, Part, Status, Story, words_digest
 
 # Possessive blanks and digits: giving them back never helps a match, and
 # backtracking over a long run of them is quadratic.
@@ -244,6 +244,7 @@ class _Extractor:
             principles=principles, principle_source=source, heading_path=context.heading_path,
             anchor=self._anchor(draft.stack), parts=parts, extras=extras,
             words=sum(_words(p.text) for p in parts.values() if not p.blank), status=_status(parts, self.options),
+            text_digest=words_digest(parts),
         )
 
     def _unstructured(self, section: _Section) -> Story:

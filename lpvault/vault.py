@@ -1,9 +1,7 @@
 """The whole vault in memory: notes, stories, the story bank and the link resolver."""
 from __future__ import annotations
 
-import re
 import weakref
-from hashlib import blake2b
 from bisect import bisect_left, insort
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,7 +10,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from lpvault.config import Config
 from lpvault.findings import Finding
-from lpvault.model import BankEntry, Note, Story
+from lpvault.model import BankEntry, Note, Story, words_digest
 from lpvault.obsidian import lookup_keys
 from lpvault.principles import Catalog
 
@@ -159,15 +157,10 @@ Identity = tuple[str | bytes, ...]
 T = TypeVar("T")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _text_key(story: Story) -> bytes:
-    """A digest of the words of the story's parts, lower-cased, one space apart: the bank
-    keeps one per story for as long as it lives, and the words themselves would be a
-    second copy of every story's text (10 MiB on 10,000 notes)."""
-    words = " ".join(_WORD.findall(" ".join(p.text for p in story.parts.values()))).lower()
-    return blake2b(words.encode(), digest_size=16).digest() if words else b""
+    """`words_digest` of the story's parts, as its note's analysis worked it out (on every
+    core, and kept in the parse cache) when it did."""
+    return story.text_digest if story.text_digest is not None else words_digest(story.parts)
 
 
 def story_identity(story: Story) -> Identity:

@@ -416,3 +416,25 @@ def test_after_an_edit_only_that_note_is_linted_by_the_note_and_story_rules(
     assert {path for name, path in looked if name != "broken-link"} == {"note1.md"}
     assert {path for name, path in looked if name == "broken-link"} == {"note0.md", "note1.md", "note2.md"}
     assert [(f.path, f.line, f.code) for f in found if f.code == "LPV103"] == [("note1.md", 5, "LPV103")]
+
+
+@pytest.mark.parametrize("source", ["seeds", "example", "generated"])
+def test_story_digests_from_the_analyses_merge_as_the_bank_would(source: str, tmp_path: Path) -> None:
+    """Story.text_digest (worked out with the note) is words_digest of its parts, and the bank
+    merges and orders stories the same with it as when it works the digests out itself."""
+    from dataclasses import replace
+
+    from lpvault.model import words_digest
+    from lpvault.vault import StoryBank
+
+    root = _sample_vault(source, tmp_path / "vault")
+    vault = load_vault(root, load_config(root), use_cache=False)
+    structured = [s for s in vault.stories if s.structured]
+    assert structured and all(s.text_digest == words_digest(s.parts) for s in structured)
+    bare = [replace(s, text_digest=None) for s in vault.stories]
+
+    def shape(bank: StoryBank) -> list[tuple[object, ...]]:
+        return [(e.story.note, e.story.line, e.principles, [(s.note, s.line) for s in e.occurrences]) for e in bank.entries]
+
+    assert shape(StoryBank.build(bare, vault.catalog)) == shape(vault.story_bank)
+    assert any(len(e.occurrences) > 1 for e in vault.story_bank.entries) or source == "seeds"
