@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import NamedTuple
 
-from lpvault.model import pickled_as_arguments
+from lpvault.records import pickled_as_arguments
 
 
 class Severity(IntEnum):

@@ -7,33 +7,17 @@ Line numbers are 1-based lines of the note's file as the user sees it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import Enum
 from hashlib import blake2b
 from operator import attrgetter
 from sys import intern
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from lpvault.config import STAR_PARTS  # noqa: F401 - the records' part names, kept where config reads them
+from lpvault.records import pickled_as_arguments
 
 if TYPE_CHECKING:
     from lpvault.findings import Finding
-
-R = TypeVar("R", bound=type)
-
-
-def pickled_as_arguments(cls: R) -> R:
-    """Pickle a frozen dataclass with slots as `cls(*values)`. Its default pickling goes
-    through `dataclasses.fields()` and `object.__setattr__` once per field: three times
-    slower both ways, and the parse cache pickles and unpickles every record of a vault."""
-    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(cls)))
-
-    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
-        return cls, values(self)
-
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
-    return cls
-
 
 class Status(str, Enum):
     """How finished a story is."""

@@ -6,7 +6,8 @@ import io
 import json
 from typing import Any
 
-from lpvault.model import STAR_PARTS, BankEntry, Note, Part
+from lpvault.config import STAR_PARTS
+from lpvault.model import BankEntry, Note, Part
 from lpvault.vault import Vault
 
 

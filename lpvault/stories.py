@@ -14,8 +14,9 @@ from typing import Iterator
 
 from lpvault import obsidian
 from lpvault.assign import NoteSources, StoryContext, decide_principles
+from lpvault.config import STAR_PARTS
 from lpvault.labels import Label, LabelReader
-from lpvault.model import STAR_PARTS, Block, Note, Part, Status, Story, words_digest
+from lpvault.model import Note, Part, Status, Story, words_digest
 
 # Possessive blanks and digits: giving them back never helps a match, and
 # backtracking over a long run of them is quadratic.
