@@ -30,9 +30,13 @@ class ActiveRule:
 
 def active_rules(vault: Vault, rules: Sequence[Rule] = RULES) -> list[ActiveRule]:
     """`rules` minus those configured `off`, each at its configured severity."""
+    return _configured(vault.config, rules)
+
+
+def _configured(config: Config, rules: Sequence[Rule]) -> list[ActiveRule]:
     active = []
     for rule in rules:
-        level = vault.config.rules.get(rule.code, rule.severity.label)
+        level = config.rules.get(rule.code, rule.severity.label)
         if level != "off":
             active.append(ActiveRule(rule, Severity.parse(level)))
     return active
@@ -96,17 +100,28 @@ def local_findings(vault: Vault, path: str, local: Sequence[ActiveRule]) -> list
     analysis worked out (`Vault.found`, every active rule's) when it did."""
     kept = vault.found.get(path)
     if kept is None:
-        return list(_apply_directives(sorted(f for a in local for f in _run(a, vault, (path,))), vault.notes))
+        return _findings_in(vault, path, local)
     codes = {a.rule.code for a in local}
     return [f for f in kept if f.code in codes]
 
 
-def note_findings(config: Config, catalog: Catalog, note: Note, stories: tuple[Story, ...]) -> tuple[Finding, ...]:
+def _findings_in(vault: Vault, path: str, rules: Sequence[ActiveRule]) -> list[Finding]:
+    """The findings of `rules` in one note of `vault`, sorted, directives applied."""
+    return list(_apply_directives(sorted(f for a in rules for f in _run(a, vault, (path,))), vault.notes))
+
+
+class NoteLinter:
     """The findings of every active local rule in one note, as `local_findings` gives them:
-    worked out with the note's analysis (on every core in a cold run, kept in the parse cache),
-    so a run after an edit lints only the notes that changed, and links and the vault rules."""
-    alone = Vault(config, catalog, {note.path: note}, {note.path: stories})
-    return tuple(local_findings(alone, note.path, [a for a in active_rules(alone) if is_local(a.rule)]))
+    worked out with the note's analysis (on every core in a cold run, kept in the parse
+    cache), so a run after an edit lints only the notes that changed, links and vault rules."""
+
+    def __init__(self, config: Config, catalog: Catalog) -> None:
+        self.config, self.catalog = config, catalog
+        self.local = [a for a in _configured(config, RULES) if is_local(a.rule)]  # chosen once, not per note
+
+    def __call__(self, note: Note, stories: tuple[Story, ...]) -> tuple[Finding, ...]:
+        alone = Vault(self.config, self.catalog, {note.path: note}, {note.path: stories})
+        return tuple(_findings_in(alone, note.path, self.local))
 
 
 def _run(active: ActiveRule, vault: Vault, paths: Collection[str] | None) -> Iterator[Finding]:
@@ -190,8 +205,7 @@ class LintMemo:
     Note and story rules depend only on the note, its stories and the settings:
     their findings are kept per note and taken again (from the analysis, see
     `Vault.found`) for the notes that changed since the last vault (other Note or
-    Story objects). broken-link also
-    reads the link resolver (the set of files) and the headings and block ids of
+    Story objects). broken-link also reads the link resolver (the set of files) and the headings and block ids of
     the notes linked to: it is checked again in the changed notes, in the notes
     with a link looking up the name of a file that came or went, and in those
     whose `#subpath` links lead into a changed note whose headings or block ids
@@ -248,7 +262,7 @@ class LintMemo:
             recheck = set(vault.notes) | set(self._links)
             changed = list(recheck)
         for path in recheck:
-            self._keep(self._links, path, self._note_findings(vault, path, cross))
+            self._keep(self._links, path, _findings_in(vault, path, cross) if path in vault.notes else None)
             self._link_into(vault, path)
         for path in changed:
             if path in vault.notes:
@@ -290,13 +304,6 @@ class LintMemo:
         for dest in into:
             self._linkers[dest].add(path)
         self._into[path] = into
-
-    @staticmethod
-    def _note_findings(vault: Vault, path: str, rules: list[ActiveRule]) -> list[Finding] | None:
-        """The findings of `rules` in one note, directives applied (None: the note is gone)."""
-        if path not in vault.notes:
-            return None
-        return list(_apply_directives(sorted(f for a in rules for f in _run(a, vault, (path,))), vault.notes))
 
     def _keep(self, store: dict[str, list[Finding]], path: str, found: list[Finding] | None) -> None:
         """Put `found` in `store` for `path` (None: drop it), keeping the counts right."""

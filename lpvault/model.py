@@ -19,6 +19,7 @@ from lpvault.records import pickled_as_arguments
 if TYPE_CHECKING:
     from lpvault.findings import Finding
 
+
 class Status(str, Enum):
     """How finished a story is."""
 
@@ -216,10 +217,11 @@ class BankEntry:
         return next((s for s in self.occurrences if principle in s.principles), self.story)
 
 
+@pickled_as_arguments
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """One note's parse result and its stories: the unit the cache and the watcher keep."""
 
     note: Note
     stories: tuple[Story, ...]
-    findings: tuple[Finding, ...] | None = None  # lint.note_findings (None: not worked out)
+    findings: tuple[Finding, ...] | None = None  # lint.NoteLinter (None: not worked out)

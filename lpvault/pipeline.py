@@ -13,9 +13,9 @@ from lpvault.config import Config
 from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
 
 if TYPE_CHECKING:  # imported where used: a run on an unchanged vault needs none of them
+    from lpvault.cache import ParseCache
     from lpvault.findings import Finding
     from lpvault.model import Analysis, Block, Note, Problem, Story
-    from lpvault.cache import ParseCache
     from lpvault.principles import Catalog
     from lpvault.vault import Vault
 
@@ -28,17 +28,18 @@ class Analyzer:
     def __init__(self, config: Config, catalog: Catalog) -> None:
         # Imported here, not at the top: a run that parses nothing never loads mistune.
         from lpvault.labels import LabelReader
+        from lpvault.lint import NoteLinter
         from lpvault.stories import StoryOptions
 
         self.config, self.catalog = config, catalog
         self.reader = LabelReader(config.labels)
+        self.lint = NoteLinter(config, catalog)
         placeholders = frozenset(p.lower() for p in config.placeholders)
         self.options = StoryOptions(placeholders, config.required_parts)
 
     def analyse(self, path: str, data: bytes | None, problem: Problem | None = None) -> Analysis:
         """Parse a note and extract its stories; `data` None means it could not be read."""
         from lpvault.assign import NoteSources
-        from lpvault.lint import note_findings
         from lpvault.model import Analysis, Note
         from lpvault.parse import parse_note
         from lpvault.stories import extract_stories
@@ -46,12 +47,12 @@ class Analyzer:
         if data is None:
             name = path.rsplit("/", 1)[-1]
             note = Note(path=path, title=name[:-3], problems=(problem,) if problem else ())
-            return Analysis(note, (), note_findings(self.config, self.catalog, note, ()))
+            return Analysis(note, (), self.lint(note, ()))
         note = parse_note(path, data)
         sources = NoteSources(note, self.catalog)
         stories = tuple(extract_stories(note, reader=self.reader, options=self.options, sources=sources))
         note = replace(note, blocks=kept_blocks(note.blocks))
-        return Analysis(note, stories, note_findings(self.config, self.catalog, note, stories))
+        return Analysis(note, stories, self.lint(note, stories))
 
 
 _HASH_OR_TAG_LINE = re.compile(r"^[ \t]*[#<]", re.M)

@@ -25,7 +25,7 @@ class Vault:
     told: Mapping[str, tuple[Story, ...]]  # each note's stories in document order; same keys as `notes`
     others: tuple[str, ...] = ()
     output_paths: frozenset[str] = field(default_factory=frozenset)
-    # Per note, the findings of the rules that read only that note (lint.note_findings), as
+    # Per note, the findings of the rules that read only that note (lint.NoteLinter), as
     # its analysis worked them out; lint works out those of a note missing here itself.
     found: Mapping[str, tuple[Finding, ...]] = field(default_factory=dict)
 

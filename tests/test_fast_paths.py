@@ -296,9 +296,9 @@ def test_blocks_made_without_init_equal_blocks_made_with_it() -> None:
 
 
 @pytest.mark.parametrize("name", ["Heading", "Link", "Tag", "Block", "Problem", "Directive", "Note", "Part", "Story",
-                                  "BankEntry", "Finding"])
+                                  "BankEntry", "Analysis", "Finding"])
 def test_records_pickle_back_whole(name: str) -> None:
-    """Records are pickled as their arguments (`model.pickled_as_arguments`, Part's own
+    """Records are pickled as their arguments (`records.pickled_as_arguments`, Part's own
     `__reduce__`), handed back in the order `__init__` takes them: every field, none left
     at its default, comes back in its place."""
     import pickle
