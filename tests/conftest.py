@@ -29,6 +29,15 @@ def copy_vault(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture
+def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache signs with a key of the test's own, kept in a cache home of its own."""
+    from lpvault import sealed
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    monkeypatch.setattr(sealed, "_KEY", None)
+
+
+@pytest.fixture
 def seed_vault(tmp_path: Path) -> Path:
     """The five seed-style fixtures in one vault."""
     return copy_vault(SEED_FIXTURES, tmp_path / "seeds")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,12 +20,7 @@ STORY = "## Dive Deep\n### Cache story\n- Situation: slow runs\n- Action: I cach
 OLD = time.time_ns() - 3600 * 10**9  # an hour ago: a stamp old enough to be trusted
 
 
-@pytest.fixture(autouse=True)
-def private_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test signs with its own key, in its own cache home."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
-    monkeypatch.setattr(sealed, "_KEY", None)
-    yield
+pytestmark = pytest.mark.usefixtures("private_cache_key")
 
 
 @pytest.fixture

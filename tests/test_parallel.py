@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from lpvault import pool, sealed
+from lpvault import pool
 from lpvault.config import load_config
 from lpvault.pipeline import Analyzer, analyse_files, load_vault, make_catalog, run_index
 from lpvault.scan import NoteFile, scan_vault
@@ -16,10 +16,7 @@ from lpvault.scan import NoteFile, scan_vault
 NOTES = 400  # above the pool's threshold
 
 
-@pytest.fixture(autouse=True)
-def private_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
-    monkeypatch.setattr(sealed, "_KEY", None)
+pytestmark = pytest.mark.usefixtures("private_cache_key")
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from lpvault import pool, sealed
+from lpvault import pool
 from lpvault.config import load_config
 from lpvault.pipeline import Analyzer, analyse_files, make_catalog
 from lpvault.scan import scan_vault
 
 
-@pytest.fixture(autouse=True)
-def private_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
-    monkeypatch.setattr(sealed, "_KEY", None)
+pytestmark = pytest.mark.usefixtures("private_cache_key")
 
 
 @pytest.fixture(scope="module")
