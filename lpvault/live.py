@@ -36,6 +36,7 @@ class Update:
     removed: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why) for the log
     changed: bool = False  # anything the index notes could depend on
+    cached: bool = False  # the notes came through the parse cache: most were not parsed at all
 
     def merge(self, other: Update) -> None:
         """Add another update's results to this one."""
@@ -43,6 +44,7 @@ class Update:
         self.removed += other.removed
         self.unreadable += other.unreadable
         self.changed = self.changed or other.changed
+        self.cached = self.cached or other.cached
 
 
 class LiveVault:
@@ -123,8 +125,9 @@ class LiveVault:
 
     def _analyse(self, notes: list[NoteFile], *, whole: ScanResult | None = None) -> Update:
         """Analyse `notes`; `whole`, the scan they are all the notes of, lets the parse cache serve."""
-        update = Update()
-        for path, analysis in self._analyses_of(notes, whole).items():
+        analyses, cached = self._analyses_of(notes, whole)
+        update = Update(cached=cached)
+        for path, analysis in analyses.items():
             if self.analyses.get(path) != analysis:  # else keep the old objects: downstream sees no change
                 update.changed = True
                 self.analyses[path] = analysis
@@ -135,21 +138,22 @@ class LiveVault:
             self.stamps[note.path] = (note.size, note.mtime_ns)
         return update
 
-    def _analyses_of(self, notes: list[NoteFile], whole: ScanResult | None) -> dict[str, Analysis]:
-        """The notes' analyses; through the parse cache when `whole` is given (the cache
-        records whole vaults: a start-up after `index` then parses nothing)."""
+    def _analyses_of(self, notes: list[NoteFile], whole: ScanResult | None) -> tuple[dict[str, Analysis], bool]:
+        """The notes' analyses, and whether they went through the parse cache: it serves
+        when `whole` is given (it records whole vaults: a start-up after `index` then
+        parses nothing) and the cache can be used at all."""
         from lpvault.cache import ParseCache
 
         cache = ParseCache.open(self.root, self.config) if whole is not None else None
         if cache is None:
-            return analyse_files(self.root, notes, self.analyzer, self._check_stop)
+            return analyse_files(self.root, notes, self.analyzer, self._check_stop), False
         try:
             found = analyse_files(self.root, notes, self.analyzer, self._check_stop, cache=cache)
         except BaseException:
             cache.abort()
             raise
         cache.save(whole, tuple(existing_outputs(self.root, self.config)))
-        return found
+        return found, True
 
     def _check_stop(self, done: int) -> None:
         if self.stopping():

@@ -55,7 +55,8 @@ class CycleReport:
     def line(self) -> str:
         """`[watch] 1 note re-parsed, 2 index notes written (Customer Obsession, ...), 12 ms`."""
         reparsed, removed = len(self.update.reparsed), len(self.update.removed)
-        parts = [f"{reparsed} {_plural(reparsed, 'note')} re-parsed{_names(self.update.reparsed)}"]
+        done = "read through the parse cache" if self.update.cached else "re-parsed"  # a start-up after `index`
+        parts = [f"{reparsed} {_plural(reparsed, 'note')} {done}{_names(self.update.reparsed)}"]
         if removed:
             parts.append(f"{removed} removed{_names(self.update.removed)}")
         count = len(self.written)
