@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,3 +123,15 @@ def test_the_installed_command_exits_with_its_output_flushed(tmp_path: Path) -> 
     assert (done.returncode, done.stdout) == (1, expected.output) and done.stdout.count("\n") > 10
     usage = subprocess.run([command, "lint", str(root), "--select", "NOPE"], capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and "unknown rule 'NOPE'" in usage.stderr
+
+
+def test_leave_exits_as_sys_exit_would() -> None:
+    """cli.run ends in os._exit: None is 0, a number is itself, text is printed and exits 1."""
+    script = ("import sys\nimport lpvault.cli as cli\n"
+              "cli.main = lambda: sys.exit(sys.argv[1] if not sys.argv[1].isdigit() else int(sys.argv[1]))\n"
+              "print('flushed', end='')\ncli.run()\n")
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # what os._exit would lose
+    for argument, code, err in (("0", 0, ""), ("3", 3, ""), ("went wrong", 1, "went wrong\n")):
+        done = subprocess.run(["python", "-c", script, argument], capture_output=True, text=True, timeout=60,
+                              env=buffered)
+        assert (done.returncode, done.stdout, done.stderr) == (code, "flushed", err)
