@@ -15,12 +15,27 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn
 import click
 
 from lpvault import __version__
-from lpvault.config import ConfigError, load_config
+from lpvault.config import ConfigError, OutputBlocked, check_output_folder, load_config
 
 if TYPE_CHECKING:  # a run on an unchanged vault imports as little as it can
     from lpvault.findings import Finding, Severity
 
 VAULT_ARG = click.argument("vault", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+
+
+class ConfigProblems(click.ClickException):
+    """Configuration mistakes: every one on its own line, where it was set first; exit 2.
+    Not a usage error, so without click's `Usage:` banner."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    def show(self, file: Any = None) -> None:
+        for problem in self.problems:
+            click.echo(f"Error: {problem}", err=True)
 
 
 def _config(vault: Path, **overrides: Any):
@@ -29,7 +44,12 @@ def _config(vault: Path, **overrides: Any):
     try:
         return load_config(vault, overrides=overrides)
     except ConfigError as error:
-        raise click.UsageError(f"config: {error}") from None
+        raise ConfigProblems(error.problems) from None
+
+
+def _blocked(error: OutputBlocked, config: Any, output: str | None) -> NoReturn:
+    """A file where the output folder goes: say so (as the option or the setting), exit 2."""
+    raise ConfigProblems([error.told(config, option=output is not None)])
 
 
 def _progress(quiet: bool) -> Callable[[int, int], None] | None:
@@ -138,6 +158,8 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
         result = run_index(vault, config, check=check, progress=_progress(quiet), use_cache=not no_cache, jobs=jobs)
     except _template_error() as error:
         raise click.UsageError(str(error)) from None
+    except OutputBlocked as error:
+        _blocked(error, config, output)
     except LockHeld as error:
         sys.exit(_index_while_locked(vault, config, error, quiet))
     except LockUnavailable as error:
@@ -321,7 +343,12 @@ def watch(vault: Path, output: str | None, polling: bool, debounce: int | None, 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     overrides = {"output": output, "debounce_ms": debounce}
-    watcher = Watcher(vault, _config(vault, **overrides), log=_watch_log(quiet, verbose), polling=polling,
+    config = _config(vault, **overrides)
+    try:
+        check_output_folder(vault, config)  # and if a file gets in the way later, the watch says so once
+    except OutputBlocked as error:
+        _blocked(error, config, output)
+    watcher = Watcher(vault, config, log=_watch_log(quiet, verbose), polling=polling,
                       overrides=overrides, use_cache=not no_cache)
     try:
         with stop_on_signals(watcher):

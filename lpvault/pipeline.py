@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from lpvault.config import Config
+from lpvault.config import Config, check_output_folder
 from lpvault.scan import NoteFile, ScanResult, read_note, scan_vault
 
 if TYPE_CHECKING:  # imported where used: a run on an unchanged vault needs none of them
@@ -278,7 +278,9 @@ def run_index(root: Path, config: Config, *, check: bool = False,
     """Index the vault: render every index note, then write (or, with check, compare).
 
     When the cache shows that no note, template or setting changed and the index
-    notes on disk are still the ones last written, nothing is parsed or rendered."""
+    notes on disk are still the ones last written, nothing is parsed or rendered.
+    Raises OutputBlocked, before any work, when a file stands where the output folder goes."""
+    check_output_folder(root, config)
     loader = VaultLoader(root, config, use_cache=use_cache)
     fresh = _fresh_index(loader)
     if fresh is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from lpvault.config import Config, ConfigError, load_config
+from lpvault.config import Config, ConfigError, OutputBlocked, check_output_folder, load_config
 from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes, OverflowListener
 from lpvault.live import Interrupted, LiveVault, Update
 from lpvault.lock import VaultLock
@@ -96,6 +96,7 @@ class Watcher:
         self._unpublished = True  # the model holds changes the index notes do not show yet
         self._resync = False
         self._refused: list[str] = []
+        self._blocked: str | None = None  # what was said about a file in the output folder's way
 
     @property
     def debounce(self) -> float:
@@ -180,7 +181,7 @@ class Watcher:
             update, render = self._apply(changes)
             self._unpublished = self._unpublished or render
             written, refused = self._publish() if self._unpublished else ([], [])
-            self._unpublished = False
+            self._unpublished = self._blocked is not None  # written once the file in the way is gone
         except VaultGone:
             raise
         except Interrupted:
@@ -247,8 +248,23 @@ class Watcher:
             self.renderer = page_renderer(self.root, self.config)
         outputs = self.renderer(self.model.vault())
         self._check_root()  # never recreate a vanished vault by writing into it
+        if self._output_blocked():
+            return [], []
         report = write_outputs(self.root, outputs, self.config.output, self.written)
         return report.written + report.removed, report.refused
+
+    def _output_blocked(self) -> bool:
+        """True while a file stands where the output folder goes, said once when it appears."""
+        try:
+            check_output_folder(self.root, self.config)
+        except OutputBlocked as error:
+            message = error.told(self.config, option="output" in self.overrides and self.overrides["output"] is not None)
+            if message != self._blocked:
+                self.log("error", f"[watch] {message}")
+            self._blocked = message
+            return True
+        self._blocked = None
+        return False
 
     def _report(self, report: CycleReport) -> None:
         for path, why in report.update.unreadable:

@@ -46,7 +46,7 @@ def test_obsidian_settings_are_read(tmp_path: Path) -> None:
     ("output = '/tmp/x'\n", "'output' must be a folder inside the vault"),
     ("labels = { Challenge = 'moral' }\n", "'labels.Challenge' must name a STAR part"),
     ("principles = ['Widgetry']\n", "'principles' must be a list of tables"),
-    ("this is not toml", "lpvault.toml: cannot read it as TOML"),
+    ("this is not toml", "lpvault.toml:1: cannot read it as TOML"),
     ("[[principles]]\nnam = 'x'\n", "'principles': "),
 ])
 def test_mistakes_name_the_key(tmp_path: Path, text: str, message: str) -> None:

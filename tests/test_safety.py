@@ -415,7 +415,7 @@ def test_an_output_folder_symlinked_outside_or_onto_the_root_is_exit_2(tmp_path:
     (vault / "Here").symlink_to(vault, target_is_directory=True)
     for output in ("LP Index", "Here"):
         result = CliRunner().invoke(main, ["index", str(vault), "--output", output])
-        assert result.exit_code == 2 and "'output' must be a folder inside the vault" in result.output
+        assert result.exit_code == 2 and f"--output '{output}': must be a folder inside the vault" in result.output
     assert list((tmp_path / "elsewhere").iterdir()) == []
 
 

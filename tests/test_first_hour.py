@@ -1,0 +1,119 @@
+"""What a new user meets in the first hour (issue 13): messages, exit codes and output, exactly."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lpvault.cli import main
+from lpvault.config import load_config
+from lpvault.watch import Watcher
+
+from conftest import EXAMPLE_VAULT, copy_vault
+
+COMPLETE = "## Ownership\n- Situation: the pager woke us nightly\n- Action: I rewrote the alerts\n- Result: 80% fewer pages\n"
+
+
+def run(*args: str, **kwargs) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), **kwargs)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def lpvault(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = shutil.which("lpvault")
+    assert command, "the lpvault console script is installed"
+    return subprocess.run([command, *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "Ownership.md").write_text(COMPLETE, encoding="utf-8")
+    return root
+
+
+def wait_until(condition, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+# -- 4. an output folder that is a file ------------------------------------------------------
+
+
+def test_output_option_naming_a_file_is_a_clear_error(vault: Path) -> None:
+    (vault / "OutFile").write_text("mine\n", encoding="utf-8")
+    done = lpvault("index", str(vault), "--output", "OutFile")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"Error: {vault}/OutFile is a file, not a folder: the index notes cannot be written "
+                           "there; move the file or change --output 'OutFile'\n")
+    assert (vault / "OutFile").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_file_named_like_the_default_output_folder(vault: Path) -> None:
+    (vault / "LP Index").write_text("mine\n", encoding="utf-8")
+    assert run("index", str(vault)) == (2, "", f"Error: {vault}/LP Index is a file, not a folder: the index notes "
+                                        "cannot be written there; move the file or change the folder with "
+                                        "--output or 'output' in lpvault.toml\n")
+    (vault / "lpvault.toml").write_text("output = 'LP Index'\n", encoding="utf-8")
+    assert run("index", str(vault), "--check")[2].endswith("; move the file or change 'output' in lpvault.toml\n")
+    assert run("watch", str(vault))[0] == 2
+
+
+def test_watch_says_once_that_a_file_is_in_the_way(vault: Path) -> None:
+    (vault / "LP Index").write_text("mine\n", encoding="utf-8")
+    lines: list[tuple[str, str]] = []
+    watcher = Watcher(vault, load_config(vault), log=lambda level, message: lines.append((level, message)))
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: watcher.cycles == 1, "the first cycle")
+        for n in (1, 2):
+            (vault / f"Note {n}.md").write_text(COMPLETE, encoding="utf-8")
+            wait_until(lambda: watcher.cycles == 1 + n, f"cycle {1 + n}")
+        (vault / "LP Index").unlink()
+        (vault / "Note 3.md").write_text(COMPLETE, encoding="utf-8")
+        wait_until(lambda: (vault / "LP Index" / "Ownership.md").is_file(), "the index, once the file is gone")
+    finally:
+        watcher.stop()
+        thread.join(timeout=60)
+    errors = [message for level, message in lines if level == "error"]
+    assert errors == [f"[watch] {vault}/LP Index is a file, not a folder: the index notes cannot be written there; "
+                      "move the file or change the folder with --output or 'output' in lpvault.toml"]
+
+
+# -- 10. config errors -------------------------------------------------------------------------
+
+
+def test_config_errors_are_all_listed_with_file_line_and_a_suggestion(vault: Path) -> None:
+    (vault / "lpvault.toml").write_text("outptu = 'x'\nword_budget = 'long'\n\n[rules]\nwe-not-me = 'off'\n"
+                                        "LPV101 = 'loud'\n", encoding="utf-8")
+    code, out, err = run("lint", str(vault))
+    assert (code, out) == (2, "")
+    assert err == (f"Error: {vault}/lpvault.toml:1: unknown key 'outptu' (did you mean 'output'?)\n"
+                   f"Error: {vault}/lpvault.toml:2: 'word_budget' must be a whole number, not str 'long'\n"
+                   f"Error: {vault}/lpvault.toml:5: 'rules': unknown rule 'we-not-me' (did you mean 'we-not-i'?)\n"
+                   f"Error: {vault}/lpvault.toml:6: 'rules.LPV101' must be one of error, warning, info, off, "
+                   "not 'loud'\n")
+
+
+def test_an_unreadable_config_names_the_line(vault: Path) -> None:
+    (vault / "lpvault.toml").write_text("output = 'x'\nword_budget = = 3\n", encoding="utf-8")
+    assert run("index", str(vault)) == (2, "", f"Error: {vault}/lpvault.toml:2: cannot read it as TOML: "
+                                        "Invalid value\n")
+
+
+def test_an_output_option_is_reported_as_the_option(vault: Path) -> None:
+    (vault / "pyproject.toml").write_text("[tool.lpvault]\noutput = '../up'\n", encoding="utf-8")
+    assert run("index", str(vault)) == (2, "", f"Error: {vault}/pyproject.toml:2: 'output' must be a folder inside "
+                                        "the vault (like \"LP Index\"), not '../up'\n")
+    assert run("index", str(vault), "--output", "/tmp/x") == (
+        2, "", "Error: --output '/tmp/x': must be a folder inside the vault (like \"LP Index\")\n")
