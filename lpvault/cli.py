@@ -82,6 +82,17 @@ def _template_error() -> type[Exception]:
     return render.TemplateError if render is not None else _NeverRaised
 
 
+def _choose_colour(ctx: click.Context, param: click.Parameter, value: bool | None) -> None:
+    """--color / --no-color for this command and the ones under it; by default (auto) colour
+    only on a terminal, and never while NO_COLOR is set to anything (https://no-color.org)."""
+    if value is not None:
+        ctx.color = value
+    elif ctx.parent is None and os.environ.get("NO_COLOR"):
+        ctx.color = False
+
+
+COLOR = click.option("--color/--no-color", default=None, expose_value=False, callback=_choose_colour,
+                     help="Colour the output always, or never (default: on a terminal unless NO_COLOR is set).")
 NO_CACHE = click.option("--no-cache", is_flag=True,
                         help="Parse every note again; neither read nor write the cache in .lpvault/.")
 JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
@@ -90,6 +101,7 @@ JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lpvault")
+@COLOR
 def main() -> None:
     """Lint and index a vault of STAR interview stories by leadership principle.
 
@@ -131,6 +143,7 @@ def leave(code: object) -> NoReturn:
 
 
 @main.command()
+@COLOR
 @VAULT_ARG
 @click.option("--output", help="Output folder inside the vault (default: LP Index).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the index notes that are out of date.")
@@ -191,6 +204,7 @@ def _index_while_locked(vault: Path, config: Any, error: Any, quiet: bool) -> in
 
 
 @main.command()
+@COLOR
 @VAULT_ARG
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def stories(vault: Path, fmt: str) -> None:
@@ -214,6 +228,7 @@ SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
 
 
 @main.command()
+@COLOR
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text: path:line:col: CODE message; json: a list of objects; github: workflow annotations.")
@@ -222,17 +237,24 @@ SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, names or prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Not these rules (codes, names or prefixes; comma-separated).")
 @click.option("--statistics", is_flag=True, help="Also print the count of findings per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only, without the summary line.")
 @NO_CACHE
 @JOBS
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, select: tuple[str, ...],
-         ignore: tuple[str, ...], statistics: bool, no_cache: bool, jobs: int | None) -> None:
+         ignore: tuple[str, ...], statistics: bool, quiet: bool, no_cache: bool, jobs: int | None) -> None:
     """Report unfinished stories, placeholders, broken links and other findings.
 
     PATHS is a vault folder (default: the current folder) or note files, as
     pre-commit passes them: files are reported on alone, but links resolve
     against their whole vault (the nearest folder up holding .obsidian/,
     lpvault.toml, .lpvault.toml or .git).
+
+    Text output is one line per finding, `path:line:col: severity CODE
+    message`, then a summary line (`3 findings: 1 error, 2 warnings`).
+    principle-without-story is one finding for the whole vault (none while
+    the vault holds no story), at line 1 of lpvault.toml, or of the hub note
+    (LP Index/Leadership Principles.md) when there is no config file.
 
     \b
     Examples:
@@ -241,14 +263,19 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, fail_on: str, se
       lpvault lint --format github "Stories/Dive Deep.md"
     Exit codes: 0 nothing at or above --fail-on, 1 something is, 2 usage or config error.
     """
+    from lpvault.lint_format import summary_line
+
     run = _LintRun(paths, select, ignore, use_cache=not no_cache, jobs=jobs)
     colour = not click.utils.should_strip_ansi(sys.stdout, ctx.color)  # click's own test: a terminal, or --color
-    text, worst = run.report(fmt, colour=colour)
+    text, worst, counts = run.report(fmt, colour=colour)
     click.echo(text, nl=False, color=ctx.color if colour else True)  # uncoloured: nothing for click to strip
+    aside = fmt != "text"  # JSON and annotations stay parseable: counts go to stderr
     if statistics:
         from lpvault.lint_format import statistics as stats_text
 
-        click.echo(stats_text(run.findings()), nl=False, err=fmt != "text")
+        click.echo(stats_text(run.findings()), nl=False, err=aside)
+    if statistics or not (quiet or aside):
+        click.echo(summary_line(counts), err=aside)
     from lpvault.findings import Severity
 
     sys.exit(1 if worst is not None and worst >= Severity.parse(fail_on) else 0)
@@ -292,15 +319,17 @@ class _LintRun:
             self.loader.remember(self.key, findings)
         return findings
 
-    def report(self, fmt: str, *, colour: bool) -> tuple[str, Severity | None]:
-        """The findings formatted in `fmt` (coloured or not), and the most severe one's severity."""
+    def report(self, fmt: str, *, colour: bool) -> tuple[str, Severity | None, dict[Severity, int]]:
+        """The findings formatted in `fmt` (coloured or not), the most severe one's severity,
+        and how many there are of each severity."""
         key = f"{self.key} {fmt} {colour}"
         found = self.loader.recall(key)
         if found is None:
-            from lpvault.lint_format import format_findings
+            from lpvault.lint_format import format_findings, severity_counts
 
             findings = self.findings()
-            found = (format_findings(findings, fmt, colour=colour), max((f.severity for f in findings), default=None))
+            found = (format_findings(findings, fmt, colour=colour), max((f.severity for f in findings), default=None),
+                     severity_counts(findings))
             self.loader.remember(key, found)
         return found
 
@@ -319,6 +348,7 @@ def _run_lint(loader: Any, selected: set[str] | None, select: tuple[str, ...], i
 
 
 @main.command()
+@COLOR
 @VAULT_ARG
 @click.option("--output", help="Output folder inside the vault (default: LP Index).")
 @click.option("--polling", is_flag=True, help="Poll for changes (network drives, WSL, Docker mounts) instead of native events.")
@@ -371,6 +401,7 @@ def _watch_log(quiet: bool, verbose: bool) -> Callable[[str, str], None]:
 
 
 @main.command(name="rules")
+@COLOR
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="markdown: the table the README carries.")
 def rules_command(fmt: str) -> None:
@@ -388,6 +419,7 @@ def rules_command(fmt: str) -> None:
 
 
 @main.command()
+@COLOR
 @VAULT_ARG
 def init(vault: Path) -> None:
     """Write a commented lpvault.toml with every key at its default.
@@ -411,6 +443,7 @@ def init(vault: Path) -> None:
 
 
 @main.command()
+@COLOR
 @click.argument("title")
 @click.option("--principle", "-p", required=True, help="The principle the story is for (any spelling lpvault accepts).")
 @click.option("--vault", "vault", default=".", type=click.Path(file_okay=False, path_type=Path), show_default=True,
@@ -447,6 +480,7 @@ def new(title: str, principle: str, vault: Path) -> None:
 
 
 @main.command()
+@COLOR
 @VAULT_ARG
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def notes(vault: Path, fmt: str) -> None:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import click
 
 from lpvault.findings import Finding, Severity
-from lpvault.rules.base import Rule
+
+if TYPE_CHECKING:  # the rules (and what they import) are loaded only by a lint that runs them
+    from lpvault.rules.base import Rule
 
 FORMATS = ("text", "json", "github")
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
@@ -28,14 +30,16 @@ def format_findings(findings: Sequence[Finding], fmt: str, *, colour: bool = Tru
 
 
 def _plain_text(finding: Finding) -> str:
-    """`path:line:col: CODE message`."""
-    return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} {finding.message}"
+    """`path:line:col: severity CODE message`."""
+    return (f"{finding.path}:{finding.line}:{finding.column}: {finding.severity.label} {finding.code} "
+            f"{finding.message}")
 
 
 def _text(finding: Finding) -> str:
-    """`_plain_text` with the code coloured by severity and the path in bold."""
-    code = click.style(finding.code, fg=_COLOURS[finding.severity], bold=finding.severity is Severity.ERROR)
-    return f"{click.style(finding.path, bold=True)}:{finding.line}:{finding.column}: {code} {finding.message}"
+    """`_plain_text` with the severity and code coloured by severity and the path in bold."""
+    level = click.style(f"{finding.severity.label} {finding.code}", fg=_COLOURS[finding.severity],
+                        bold=finding.severity is Severity.ERROR)
+    return f"{click.style(finding.path, bold=True)}:{finding.line}:{finding.column}: {level} {finding.message}"
 
 
 def _github(finding: Finding) -> str:
@@ -51,16 +55,23 @@ def _escape(text: str, *, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """How many findings there are of each severity."""
+    return dict(Counter(f.severity for f in findings))
+
+
+def summary_line(counts: Mapping[Severity, int]) -> str:
+    """`12 findings: 1 error, 10 warnings, 1 info` (the severities present, most severe first)."""
+    total = sum(counts.values())
+    parts = [f"{n} {s.label}{'s' if n != 1 and s is not Severity.INFO else ''}"
+             for s in sorted(Severity, reverse=True) for n in [counts.get(s, 0)] if n]
+    return f"{total} finding{'s' if total != 1 else ''}" + (f": {', '.join(parts)}" if parts else "")
+
+
 def statistics(findings: Iterable[Finding]) -> str:
-    """flake8's `--statistics`: count, code and rule per rule, then the total by severity."""
-    findings = list(findings)
+    """flake8's `--statistics`: count, code and rule per rule (the summary line follows them)."""
     per_rule = Counter((f.code, f.rule) for f in findings)
-    lines = [f"{count:<5} {code} {name}" for (code, name), count in sorted(per_rule.items())]
-    by_severity = Counter(f.severity for f in findings)
-    parts = [f"{by_severity[s]} {s.label}" for s in sorted(Severity, reverse=True) if by_severity[s]]
-    total = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
-    lines.append(total + (f" ({', '.join(parts)})" if parts else ""))
-    return "\n".join(lines) + "\n"
+    return "".join(f"{count:<5} {code} {name}\n" for (code, name), count in sorted(per_rule.items()))
 
 
 def rules_table(rules: Sequence[Rule], fmt: str = "text") -> str:

@@ -117,3 +117,86 @@ def test_an_output_option_is_reported_as_the_option(vault: Path) -> None:
                                         "the vault (like \"LP Index\"), not '../up'\n")
     assert run("index", str(vault), "--output", "/tmp/x") == (
         2, "", "Error: --output '/tmp/x': must be a folder inside the vault (like \"LP Index\")\n")
+
+
+# -- 5. colour -------------------------------------------------------------------------------
+
+SKELETON_NOTE = "## Think Big\n- Situation:\n- Action:\n- Result:\n"
+RED_LINE = ("\x1b[1ma.md\x1b[0m:2:1: \x1b[31m\x1b[1merror LPV101\x1b[0m story 'Think Big' is a blank STAR skeleton: "
+            "fill it in or delete it\n")
+PLAIN_LINE = "a.md:2:1: error LPV101 story 'Think Big' is a blank STAR skeleton: fill it in or delete it\n"
+
+
+@pytest.mark.parametrize(("env", "args", "line"), [
+    ({}, [], RED_LINE),  # a terminal (the runner's color=True stands for one)
+    ({"NO_COLOR": "1"}, [], PLAIN_LINE),
+    ({"NO_COLOR": ""}, [], RED_LINE),  # no-color.org: set and not empty
+    ({"NO_COLOR": "1"}, ["lint", "--color"], RED_LINE),
+    ({"NO_COLOR": "1"}, ["--color"], RED_LINE),
+    ({}, ["lint", "--no-color"], PLAIN_LINE),
+    ({}, ["--no-color"], PLAIN_LINE),
+])
+def test_colour_follows_no_color_and_the_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                 args: list[str], line: str) -> None:
+    (tmp_path / "a.md").write_text(SKELETON_NOTE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before, after = (args, ["lint"]) if args[:1] != ["lint"] else ([], args)
+    code, out, _ = run(*before, *after, "--select", "LPV101", "-q", color=True, env=env)
+    assert (code, out) == (1, line)
+
+
+def test_every_command_takes_the_colour_options(tmp_path: Path) -> None:
+    for command in ("index", "lint", "stories", "notes", "rules", "watch", "init", "new"):
+        assert "--color / --no-color" in run(command, "--help")[1], command
+    assert run("--no-color", "rules")[0] == 0 and run("rules", "--color")[0] == 0
+
+
+def test_the_installed_command_honours_no_color(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(SKELETON_NOTE, encoding="utf-8")
+    import os
+
+    env = {**os.environ, "NO_COLOR": "1"}
+    assert lpvault("lint", "--color", "-q", "--select", "LPV101", cwd=tmp_path, env=env).stdout == RED_LINE
+    assert lpvault("lint", "-q", "--select", "LPV101", cwd=tmp_path, env=env).stdout == PLAIN_LINE
+
+
+# -- 6. severity on each line, a summary ------------------------------------------------------------
+
+
+def test_lint_text_has_the_severity_and_a_summary_line(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(SKELETON_NOTE + "\n##Weak:\n" + COMPLETE.replace("80% fewer", "fewer"),
+                                   encoding="utf-8")
+    (tmp_path / "lpvault.toml").write_text("", encoding="utf-8")
+    done = lpvault("lint", "--ignore", "LPV302", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (1, (
+        "a.md:2:1: error LPV101 story 'Think Big' is a blank STAR skeleton: fill it in or delete it\n"
+        "a.md:6:1: warning LPV201 '##' needs a space after it to make a heading: '## Weak:'\n"
+        "a.md:10:1: info LPV104 the Result of story 'Ownership' has no number or measurable outcome\n"
+        "3 findings: 1 error, 1 warning, 1 info\n"), "")
+    quiet = lpvault("lint", "--ignore", "LPV302", "--quiet", cwd=tmp_path)
+    assert quiet.stdout == done.stdout.rsplit("3 findings", 1)[0]
+    clean = lpvault("lint", "--select", "LPV203", cwd=tmp_path)
+    assert (clean.returncode, clean.stdout) == (0, "0 findings\n")
+
+
+# -- 7 and issue 12: one vault-level finding, none without stories ---------------------------------
+
+
+def test_a_new_vault_gets_one_coverage_finding_at_a_file_an_editor_opens(vault: Path) -> None:
+    code, out, _ = run("lint", str(vault), "--select", "LPV302")
+    hub = f"{vault}/LP Index/Leadership Principles.md"
+    assert (code, out) == (0, f"{hub}:1:1: warning LPV302 15 of 16 principles have no complete story: "
+                              "'Customer Obsession', 'Invent and Simplify', 'Are Right, A Lot', 'Learn and Be Curious', "
+                              "'Hire and Develop the Best', 'Insist on the Highest Standards', 'Think Big', "
+                              "'Bias for Action', 'Frugality', 'Earn Trust', 'Dive Deep', "
+                              "'Have Backbone; Disagree and Commit', 'Deliver Results', "
+                              "'Strive to be Earth's Best Employer', 'Success and Scale Bring Broad Responsibility'\n"
+                              "1 finding: 1 warning\n")
+    (vault / "lpvault.toml").write_text("word_budget = 400\n", encoding="utf-8")
+    assert run("lint", str(vault), "--select", "LPV302", "-q")[1].startswith(f"{vault}/lpvault.toml:1:1: warning LPV302 ")
+    assert "hub note (LP Index/Leadership Principles.md)" in " ".join(run("lint", "--help")[1].split())
+
+
+def test_a_vault_without_stories_has_no_vault_level_findings(tmp_path: Path) -> None:
+    (tmp_path / "Lecture.md").write_text("# Lecture 3\n\nThe proof uses induction on n.\n", encoding="utf-8")
+    assert run("lint", str(tmp_path)) == (0, "0 findings\n", "")
