@@ -99,10 +99,11 @@ JOBS = click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="N",
                     help="Processes to parse notes with (default: one per core for large vaults).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="lpvault")
 @COLOR
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Lint and index a vault of STAR interview stories by leadership principle.
 
     \b
@@ -112,6 +113,8 @@ def main() -> None:
       lpvault watch ~/Notes          re-index on every save
       lpvault stories ~/Notes --format json
     """
+    if ctx.invoked_subcommand is None:  # bare `lpvault`: the help, and success, as git and ruff do
+        click.echo(ctx.get_help())
 
 
 def run() -> None:
@@ -142,7 +145,7 @@ def leave(code: object) -> NoReturn:
     os._exit(code)
 
 
-@main.command()
+@main.command(short_help="Write the index notes: one per principle and the hub.")
 @COLOR
 @VAULT_ARG
 @click.option("--output", help="Output folder inside the vault (default: LP Index).")
@@ -186,8 +189,22 @@ def index(vault: Path, output: str | None, check: bool, quiet: bool, fail_on_cha
             click.echo(f"{path}: out of date (run `lpvault index`)")
     elif not quiet:
         click.echo(result.summary(time.perf_counter() - started))
+    if result.unreadable():
+        click.echo(result.unreadable(), err=True)
     changed = fail_on_change and bool(result.written or result.removed)
+    if changed:
+        _tell_what_to_stage(result.written + result.removed)
     sys.exit(1 if result.refused or (check and result.stale) or changed else 0)
+
+
+def _tell_what_to_stage(paths: list[str]) -> None:
+    """--fail-on-change (the pre-commit hook) failed: which index notes changed, and what to do."""
+    from lpvault.pipeline import plural
+
+    click.echo(f"lpvault index: {plural(len(paths), 'index note')} written or removed; "
+               "stage them (git add) and commit again:", err=True)
+    for path in sorted(paths):
+        click.echo(f"  {path}", err=True)
 
 
 def _index_while_locked(vault: Path, config: Any, error: Any, quiet: bool) -> int:
@@ -203,10 +220,11 @@ def _index_while_locked(vault: Path, config: Any, error: Any, quiet: bool) -> in
     return 1
 
 
-@main.command()
+@main.command(short_help="Print the story bank (table, JSON or CSV).")
 @COLOR
 @VAULT_ARG
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table: aligned columns; json: every story with its parts, lines and link; csv: the table's columns.")
 def stories(vault: Path, fmt: str) -> None:
     """Print the story bank: every distinct story with its principles and status.
 
@@ -227,7 +245,7 @@ def stories(vault: Path, fmt: str) -> None:
 SEVERITY_CHOICE = click.Choice(["error", "warning", "info"])
 
 
-@main.command()
+@main.command(short_help="Report unfinished stories, broken links and other findings.")
 @COLOR
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
@@ -347,7 +365,7 @@ def _run_lint(loader: Any, selected: set[str] | None, select: tuple[str, ...], i
     return run_lint(loader.vault(jobs=jobs), paths=selected, rules=rules)
 
 
-@main.command()
+@main.command(short_help="Index, then update the index notes on every save.")
 @COLOR
 @VAULT_ARG
 @click.option("--output", help="Output folder inside the vault (default: LP Index).")
@@ -400,7 +418,7 @@ def _watch_log(quiet: bool, verbose: bool) -> Callable[[str, str], None]:
     return log
 
 
-@main.command(name="rules")
+@main.command(name="rules", short_help="List every lint rule with its code and severity.")
 @COLOR
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
               help="markdown: the table the README carries.")
@@ -418,7 +436,7 @@ def rules_command(fmt: str) -> None:
     click.echo(rules_table(RULES, fmt), nl=False)
 
 
-@main.command()
+@main.command(short_help="Write a commented lpvault.toml with every default.")
 @COLOR
 @VAULT_ARG
 def init(vault: Path) -> None:
@@ -442,25 +460,32 @@ def init(vault: Path) -> None:
     click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Write a blank STAR skeleton note for a new story.")
 @COLOR
 @click.argument("title")
+@click.argument("vault_arg", metavar="[VAULT]", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--principle", "-p", required=True, help="The principle the story is for (any spelling lpvault accepts).")
-@click.option("--vault", "vault", default=".", type=click.Path(file_okay=False, path_type=Path), show_default=True,
-              help="The vault to write the note into (at its top level).")
-def new(title: str, principle: str, vault: Path) -> None:
+@click.option("--vault", "vault_option", type=click.Path(file_okay=False, path_type=Path),
+              help="The vault, as the VAULT argument (default: the current folder).")
+@click.option("--folder", default="", metavar="FOLDER",
+              help="Folder inside the vault for the note (made if missing; default: the vault's top level).")
+def new(title: str, vault_arg: Path | None, principle: str, vault_option: Path | None, folder: str) -> None:
     """Write a blank STAR skeleton note for a new story (from templates/story.md.j2).
 
     The note is named after TITLE and refuses (exit 1) to overwrite one that
     exists. Until its parts are filled in, `lpvault lint` reports it as a blank skeleton.
 
     \b
-    Example:
+    Examples:
       lpvault new "Cut invoice support tickets" --principle "Customer Obsession"
+      lpvault new "Cut invoice support tickets" ~/Notes -p Frugality --folder Stories
     """
     from lpvault.pipeline import make_catalog
     from lpvault.scaffold import new_story
 
+    if vault_arg is not None and vault_option is not None and vault_arg != vault_option:
+        raise click.UsageError(f"two vaults given: {vault_arg} and --vault {vault_option}")
+    vault = vault_arg or vault_option or Path(".")
     config = _config(vault)
     catalog = make_catalog(config)
     found = catalog.match(principle)
@@ -470,7 +495,9 @@ def new(title: str, principle: str, vault: Path) -> None:
         raise click.BadParameter(f"'{principle}' is not a principle{hint}", param_hint="'--principle'")
     templates = vault / config.templates_dir if config.templates_dir else None
     try:
-        path = new_story(vault, title, found, templates_dir=templates)
+        path = new_story(vault, title, found, templates_dir=templates, folder=folder)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--folder'") from None
     except FileExistsError as error:
         click.echo(f"{error.filename or error}: already exists; not overwritten", err=True)
         sys.exit(1)
@@ -479,10 +506,11 @@ def new(title: str, principle: str, vault: Path) -> None:
     click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Print the tags, headings and links of every note.")
 @COLOR
 @VAULT_ARG
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: counts per note; json: every tag, heading and link, with where each link leads.")
 def notes(vault: Path, fmt: str) -> None:
     """Print what lpvault read from every note: tags, headings, links and where they lead.
 

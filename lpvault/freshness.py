@@ -30,7 +30,7 @@ class IndexRecord:
     folder: Snapshot  # every note in the output folder, ours or not
     outputs: tuple[str, ...]  # vault-relative paths of the index notes
     templates: str
-    totals: tuple[int, int, tuple[tuple[str, int], ...]]  # notes, stories, stories per status
+    totals: tuple[int, int, tuple[tuple[str, int], ...], int]  # pipeline.Totals
 
 
 def templates_stamp(root: Path, config: Config) -> str:
@@ -81,7 +81,7 @@ def folder_matches(root: Path, config: Config, record: IndexRecord) -> bool:
 
 
 def make_record(root: Path, config: Config, outputs: dict[str, str],
-                totals: tuple[int, int, tuple[tuple[str, int], ...]]) -> IndexRecord | None:
+                totals: tuple[int, int, tuple[tuple[str, int], ...], int]) -> IndexRecord | None:
     """The record of an index that is on disk exactly as rendered; None if it is not."""
     folder = snapshot(root, config)
     prefix = config.output.strip("/") + "/"

@@ -227,15 +227,21 @@ def existing_outputs(root: Path, config: Config) -> list[str]:
     return sorted(f"{folder}/{e.name}" for e in entries if e.name.endswith(".md") and e.is_file())
 
 
-Totals = tuple[int, int, tuple[tuple[str, int], ...]]  # notes, stories, stories per status
+Totals = tuple[int, int, tuple[tuple[str, int], ...], int]  # notes, stories, stories per status, unreadable notes
 
 
 def vault_totals(vault: Vault) -> Totals:
-    """What the summary line counts: notes, distinct stories, stories per status."""
+    """What the summary line counts: notes, distinct stories, stories per status, notes not read."""
     counts = {s: 0 for s in ("complete", "partial", "blank", "unstructured")}
     for entry in vault.bank:
         counts[entry.story.status.value] += 1
-    return len(vault.notes), len(vault.bank), tuple(counts.items())
+    unreadable = sum(1 for note in vault.notes.values() if any(p.rule == "unreadable-file" for p in note.problems))
+    return len(vault.notes), len(vault.bank), tuple(counts.items()), unreadable
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 note`, `2 notes` (`many` for an irregular plural)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 @dataclass
@@ -252,12 +258,22 @@ class IndexResult:
     totals: Totals | None = None
 
     def summary(self, seconds: float) -> str:
-        """One line: notes, stories per status, index notes written, time."""
-        notes, stories, counts = self.totals or vault_totals(self.vault)  # type: ignore[arg-type]
+        """One line: notes, stories per status (and where to see what to finish), index notes
+        written, time."""
+        notes, stories, counts, _ = self.totals or vault_totals(self.vault)  # type: ignore[arg-type]
         statuses = ", ".join(f"{n} {s}" for s, n in counts)
+        unfinished = sum(n for s, n in counts if s in ("partial", "blank"))
+        finish = f"; lpvault lint lists the {unfinished} to finish" if unfinished else ""
         changed = len(self.written) + len(self.removed)
-        return (f"{notes} notes, {stories} stories ({statuses}); "
-                f"{changed} index notes written, {len(self.unchanged)} unchanged; {seconds:.2f}s")
+        return (f"{plural(notes, 'note')}, {plural(stories, 'story', 'stories')} ({statuses}{finish}); "
+                f"{plural(changed, 'index note')} written, {len(self.unchanged)} unchanged; {seconds:.2f}s")
+
+    def unreadable(self) -> str | None:
+        """`2 notes could not be read (see lpvault lint)`, or None when every note was read."""
+        count = (self.totals or vault_totals(self.vault))[3]  # type: ignore[arg-type]
+        if not count:
+            return None
+        return f"{plural(count, 'note')} could not be read (see lpvault lint)"
 
 
 def render_pages(root: Path, vault: Vault) -> dict[str, str]:

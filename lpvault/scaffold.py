@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lpvault.config import CONFIG_FILES, Config
@@ -89,13 +89,30 @@ def _has_tool_section(pyproject: Path) -> bool:
         return False
 
 
-def new_story(vault: Path, title: str, principle: Principle, *, templates_dir: Path | None = None) -> Path:
-    """Write a blank STAR skeleton note for `principle` named after `title`;
-    FileExistsError if a note of that name exists."""
+def new_story(vault: Path, title: str, principle: Principle, *, templates_dir: Path | None = None,
+              folder: str = "") -> Path:
+    """Write a blank STAR skeleton note for `principle` named after `title`, in `folder`
+    (vault-relative, made if missing); FileExistsError if a note of that name exists,
+    ValueError if `folder` is not inside the vault."""
     title = " ".join(title.split())
-    path = vault / f"{safe_file_name(title)}.md"
+    where = _folder_inside(vault, folder)
+    path = where / f"{safe_file_name(title)}.md"
     context = {"title": title, "principle": principle.name, "tag": f"lp/{principle.slug}"}
     text = render(make_environment(templates_dir), "story.md.j2", context)
+    where.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+def _folder_inside(vault: Path, folder: str) -> Path:
+    """`vault / folder`, once it is sure to stay inside the vault (no `..`, not absolute, no
+    symlink leading out)."""
+    relative = PurePosixPath(folder.replace("\\", "/"))
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(f"{folder!r} must be a folder inside the vault")
+    where = vault / relative
+    root = vault.resolve()
+    if where.resolve() != root and root not in where.resolve().parents:
+        raise ValueError(f"{folder!r} leads outside the vault")
+    return where

@@ -28,7 +28,8 @@ def test_installed_command_indexes_the_example_vault(tmp_path: Path) -> None:
     assert command, "the lpvault console script is installed"
     done = subprocess.run([command, "index", str(root)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("12 notes, 19 stories (17 complete, 1 partial, 1 blank, 0 unstructured); 17 index notes written")
+    assert done.stdout.startswith("12 notes, 19 stories (17 complete, 1 partial, 1 blank, 0 unstructured; lpvault lint "
+                                  "lists the 2 to finish); 17 index notes written")
     assert (root / "LP Index" / "Leadership Principles.md").is_file()
     again = subprocess.run([command, "index", str(root)], capture_output=True, text=True, timeout=120)
     assert "0 index notes written, 17 unchanged" in again.stdout

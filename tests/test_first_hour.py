@@ -200,3 +200,81 @@ def test_a_new_vault_gets_one_coverage_finding_at_a_file_an_editor_opens(vault: 
 def test_a_vault_without_stories_has_no_vault_level_findings(tmp_path: Path) -> None:
     (tmp_path / "Lecture.md").write_text("# Lecture 3\n\nThe proof uses induction on n.\n", encoding="utf-8")
     assert run("lint", str(tmp_path)) == (0, "0 findings\n", "")
+
+
+# -- 8. the pre-commit index hook says what to stage ------------------------------------------------
+
+
+def test_fail_on_change_names_the_index_notes_to_stage(vault: Path) -> None:
+    (vault / "lpvault.toml").write_text("principles_preset = 'none'\n[[principles]]\nname = 'Ownership'\n",
+                                        encoding="utf-8")
+    done = lpvault("index", str(vault), "--quiet", "--fail-on-change")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == ("lpvault index: 2 index notes written or removed; stage them (git add) and commit again:\n"
+                           "  LP Index/Leadership Principles.md\n  LP Index/Ownership.md\n")
+    again = lpvault("index", str(vault), "--quiet", "--fail-on-change")
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+
+
+# -- 9. the index summary --------------------------------------------------------------------------
+
+
+def test_index_summary_counts_right_and_names_what_was_not_read(vault: Path) -> None:
+    (vault / "lpvault.toml").write_text("principles_preset = 'none'\n[[principles]]\nname = 'Ownership'\n",
+                                        encoding="utf-8")
+    (vault / "Broken.md").write_bytes(b"\xff\xfe\x00 not text")
+    (vault / "Gone.md").write_bytes(b"\x00\x01binary")
+    (vault / "Blank.md").write_text("## Ownership\n### Pager\n- Situation:\n- Action:\n- Result:\n", encoding="utf-8")
+    first = lpvault("index", str(vault))
+    assert first.returncode == 0
+    assert first.stdout.startswith("4 notes, 2 stories (1 complete, 0 partial, 1 blank, 0 unstructured; lpvault lint "
+                                   "lists the 1 to finish); 2 index notes written, 0 unchanged; ")
+    assert first.stderr == "2 notes could not be read (see lpvault lint)\n"
+    (vault / "Broken.md").unlink()
+    (vault / "Gone.md").unlink()
+    # the hub changes (its note count), Ownership's note does not
+    second = lpvault("index", str(vault))
+    assert second.stdout.startswith("2 notes, 2 stories (1 complete, 0 partial, 1 blank, 0 unstructured; lpvault "
+                                    "lint lists the 1 to finish); 1 index note written, 1 unchanged; ")
+    assert second.stderr == ""
+
+
+# -- 12. the command line ------------------------------------------------------------------------
+
+
+def test_bare_lpvault_prints_help_and_exits_0() -> None:
+    done = lpvault()
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("Usage: lpvault [OPTIONS] [COMMAND] [ARGS]...\n")
+    commands = done.stdout.split("Commands:\n", 1)[1]
+    assert commands == (
+        "  index    Write the index notes: one per principle and the hub.\n"
+        "  init     Write a commented lpvault.toml with every default.\n"
+        "  lint     Report unfinished stories, broken links and other findings.\n"
+        "  new      Write a blank STAR skeleton note for a new story.\n"
+        "  notes    Print the tags, headings and links of every note.\n"
+        "  rules    List every lint rule with its code and severity.\n"
+        "  stories  Print the story bank (table, JSON or CSV).\n"
+        "  watch    Index, then update the index notes on every save.\n")
+
+
+def test_every_option_has_help_text() -> None:
+    import click
+
+    for name, command in main.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts[0]}"
+
+
+def test_new_takes_the_vault_as_argument_or_option_and_a_folder(vault: Path) -> None:
+    assert run("new", "Pager fatigue", str(vault), "-p", "Ownership", "--folder", "Stories/2024") == (
+        0, f"wrote {vault}/Stories/2024/Pager fatigue.md\n", "")
+    assert run("new", "Alert budget", "--vault", str(vault), "-p", "Ownership") == (
+        0, f"wrote {vault}/Alert budget.md\n", "")
+    code, _, err = run("new", "Out", str(vault), "-p", "Ownership", "--folder", "../elsewhere")
+    assert code == 2 and err.endswith("Error: Invalid value for '--folder': '../elsewhere' must be a folder inside "
+                                      "the vault\n")
+    assert not (vault.parent / "elsewhere").exists()
+    code, _, err = run("new", "Two", str(vault), "--vault", str(vault / "Stories"), "-p", "Ownership")
+    assert code == 2 and "two vaults given" in err
