@@ -61,7 +61,9 @@ def test_check_with_no_index_yet_creates_nothing(tmp_path: Path) -> None:
 
 def test_fail_on_change_exits_1_only_when_something_was_written(tmp_path: Path) -> None:
     root = copy_vault(SEED_FIXTURES, tmp_path / "seeds")
-    assert run("index", str(root), "--quiet", "--fail-on-change") == (1, "")
+    code, output = run("index", str(root), "--quiet", "--fail-on-change")
+    assert code == 1 and output.startswith("lpvault index: 17 index notes written or removed; stage them (git add) "
+                                           "and commit again:\n  LP Index/Are Right, A Lot.md\n")
     assert (root / "LP Index" / "Earn Trust.md").is_file()
     assert run("index", str(root), "--quiet", "--fail-on-change") == (0, "")
     assert run("index", str(root), "--quiet") == (0, "")
