@@ -154,15 +154,17 @@ class _SingleBuild(PageMemo):
 
 
 def build_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
-                memo: PageMemo | None = None) -> list[Page]:
-    """Every index note of the vault (`memo`: reuse what an earlier call worked out)."""
-    return list(iter_pages(vault, lint_summary, memo))
+                memo: PageMemo | None = None, *, lint_notes: Mapping[str, int] | None = None) -> list[Page]:
+    """Every index note of the vault (`memo`: reuse what an earlier call worked out);
+    `lint_summary` counts findings by rule code, `lint_notes` by note path."""
+    return list(iter_pages(vault, lint_summary, memo, lint_notes=lint_notes))
 
 
 def iter_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
-               memo: PageMemo | None = None) -> Iterator[Page]:
+               memo: PageMemo | None = None, *, lint_notes: Mapping[str, int] | None = None) -> Iterator[Page]:
     """`build_pages` one page at a time. Without a `memo`, nothing of a page is kept
-    once it is handed out: render it and drop it, and no two contexts are held at once."""
+    once it is handed out: render it and drop it, and no two contexts are held at once
+    (but the few rows of stories to finish, which the hub's gaps link to)."""
     memo = _SingleBuild() if memo is None else memo
     changed = memo.follow(vault)
     writer = LinkWriter(vault, memo)
@@ -170,9 +172,9 @@ def iter_pages(vault: Vault, lint_summary: Mapping[str, int] | None = None,
     coverage = []
     for principle in vault.catalog.principles:
         row, context = _principle_page(vault, writer, memo, principle, backlinks[principle.name])
-        coverage.append(row)
+        coverage.append({**row, "to_finish": context["to_finish"], "unstructured_rows": context["unstructured"]})
         yield Page(writer.paths[principle.name], "principle.md.j2", context)
-    hub = _hub_context(vault, writer, memo, coverage, lint_summary or {})
+    hub = _hub_context(vault, writer, memo, coverage, lint_summary or {}, lint_notes or {})
     yield Page(writer.paths[HUB_NAME], "hub.md.j2", hub)
     memo.vault = vault
 
@@ -354,7 +356,8 @@ def _story_row(vault: Vault, writer: LinkWriter, entry: BankEntry, *, principle:
     others = [writer.to_principle(n, source) for n in entry.principles if n != principle]
     return {
         "link": writer.to_story(story, source), "title": story.title, "status": story.status.value,
-        "words": story.words, "excerpt": excerpt(story), "missing": missing, "also": others,
+        "words": story.words, "spoken": spoken_length(story.words), "excerpt": excerpt(story), "missing": missing,
+        "also": others,
         "note": story.note, "line": story.line,
     }
 
@@ -454,14 +457,41 @@ def excerpt(story: Story) -> str:
         text = _EXCERPT_MARKUP.sub("", text)
     text = " ".join(line.strip(" \t-*+>#") for line in text.splitlines() if line.strip(" \t-*+>#"))
     text = text.replace("[[", "[ [").replace("]]", "] ]")
-    return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1].rstrip() + "…"
+    return text if len(text) <= _EXCERPT_CHARS else cut_at_word(text, _EXCERPT_CHARS)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at the end of a word, with an ellipsis
+    (a single word longer than that is cut inside it: there is no other place)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+WORDS_PER_MINUTE = 150  # a story told aloud in an interview
+
+
+def spoken_length(words: int) -> str:
+    """How long the story takes to tell: `≈ 40 s` under a minute (to ten seconds), else
+    `≈ 1.5 min`, `≈ 3 min` (to half a minute)."""
+    seconds = words * 60 / WORDS_PER_MINUTE
+    if seconds < 55:
+        return f"≈ {max(10, round(seconds / 10) * 10)} s"
+    halves = round(seconds / 30)
+    return f"≈ {halves // 2}{'.5' if halves % 2 else ''} min"
 
 
 # -- the hub -------------------------------------------------------------------------
 
 
+_TOP_NOTES = 5  # notes the hub's lint section links, most findings first
+
+
 def _hub_context(vault: Vault, writer: LinkWriter, memo: PageMemo, coverage: list[dict[str, Any]],
-                 lint_summary: Mapping[str, int]) -> dict[str, Any]:
+                 lint_summary: Mapping[str, int], lint_notes: Mapping[str, int]) -> dict[str, Any]:
     source = writer.paths[HUB_NAME]
     bank = vault.story_bank
     table = [{**row, "link": writer.to_principle(row["name"], source, table=True)} for row in coverage]
@@ -477,16 +507,42 @@ def _hub_context(vault: Vault, writer: LinkWriter, memo: PageMemo, coverage: lis
     return {
         "marker": MARKER, "coverage": table, "totals": {s.value: totals.get(s.value, 0) for s in Status},
         "stories": len(bank.entries), "notes": len(vault.notes),
-        "chart": [(row["name"], row["complete"]) for row in coverage if row["complete"]],
+        "gaps": _gaps(writer, coverage, source),
         "unassigned": memo.rows_of(("hub", "unassigned"), bank.unassigned, unassigned),
         "reused": memo.rows_of(("hub", "reused"), bank.reused, reused),
         "lint": dict(sorted(lint_summary.items())),
+        "lint_rules": [{"code": code, "name": _rule_name(code), "count": n} for code, n in sorted(lint_summary.items())],
+        "lint_notes": _most_findings(vault, writer, lint_notes, source),
         "principle_links": [writer.to_principle(p.name, source) for p in vault.catalog.principles],
     }
 
 
+def _gaps(writer: LinkWriter, coverage: list[dict[str, Any]], source: str) -> list[dict[str, Any]]:
+    """The principles without a complete story: first those with no story at all, then those
+    with only partial, blank or unstructured ones, each with links to the stories to finish."""
+    empty = [row for row in coverage if not row["stories"]]
+    unfinished = [row for row in coverage if row["stories"] and not row["complete"]]
+    return [{"link": writer.to_principle(row["name"], source), "stories": row["stories"],
+             "finish": [s["link"] for s in row["to_finish"] + row["unstructured_rows"]]}
+            for row in empty + unfinished]
+
+
+def _rule_name(code: str) -> str:
+    from lpvault.rules import lookup_rule
+
+    rule = lookup_rule(code)
+    return rule.name if rule is not None else code
+
+
+def _most_findings(vault: Vault, writer: LinkWriter, lint_notes: Mapping[str, int], source: str) -> list[dict[str, Any]]:
+    """Links to the notes with the most findings (notes only: not the config file), most first."""
+    top = sorted(((n, path) for path, n in lint_notes.items() if path in vault.notes), key=lambda t: (-t[0], t[1]))
+    return [{"link": writer.to_note(path, vault.notes[path].stem, source), "count": n} for n, path in top[:_TOP_NOTES]]
+
+
 def _plain_row(writer: LinkWriter, story: Story, source: str) -> dict[str, Any]:
-    return {"link": writer.to_story(story, source), "status": story.status.value, "words": story.words}
+    return {"link": writer.to_story(story, source), "status": story.status.value, "words": story.words,
+            "spoken": spoken_length(story.words)}
 
 
 def mermaid_label(text: str) -> str:

@@ -81,13 +81,25 @@ def lint(vault: Vault, *, paths: Collection[str] | None = None, rules: Sequence[
 def lint_summary(vault: Vault) -> dict[str, int]:
     """Finding counts by rule code, for the hub note: `lint(vault)` counted as the
     findings stream by, never all held at once (tens of thousands on a large vault)."""
+    return lint_counts(vault)[0]
+
+
+def lint_counts(vault: Vault) -> tuple[dict[str, int], dict[str, int]]:
+    """`lint_summary`, and the finding counts by note path (the hub links the notes with most)."""
     active = active_rules(vault)
     local = [a for a in active if is_local(a.rule)]
     found = (f for a in active if not is_local(a.rule) for f in _run(a, vault, None))
-    counts = Counter(f.code for f in _apply_directives(found, vault.notes))
+    counts: Counter[str] = Counter()
+    by_note: Counter[str] = Counter()
+    for finding in _apply_directives(found, vault.notes):
+        counts[finding.code] += 1
+        by_note[finding.path] += 1
     for path in vault.notes:
-        counts.update(f.code for f in local_findings(vault, path, local))
-    return dict(sorted(counts.items()))
+        here = local_findings(vault, path, local)
+        counts.update(f.code for f in here)
+        if here:
+            by_note[path] += len(here)
+    return dict(sorted(counts.items())), dict(by_note)
 
 
 def is_local(rule: Rule) -> bool:
@@ -227,8 +239,17 @@ class LintMemo:
 
     def summary(self, vault: Vault) -> dict[str, int]:
         """Finding counts by rule code, as `lint_summary` gives them."""
+        return self.counts(vault)[0]
+
+    def counts(self, vault: Vault) -> tuple[dict[str, int], dict[str, int]]:
+        """Finding counts by rule code and by note path, as `lint_counts` gives them."""
         found = self._update(vault)
-        return dict(sorted((self._counts + Counter(f.code for f in found)).items()))
+        by_note = Counter(f.path for f in found)
+        for store in (self._local, self._links):
+            for path, kept in store.items():
+                if kept:
+                    by_note[path] += len(kept)
+        return dict(sorted((self._counts + Counter(f.code for f in found)).items())), dict(by_note)
 
     def findings(self, vault: Vault) -> list[Finding]:
         """What `lint(vault)` returns, in the same order."""

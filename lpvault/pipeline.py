@@ -279,12 +279,13 @@ class IndexResult:
 def render_pages(root: Path, vault: Vault) -> dict[str, str]:
     """Output path -> text of every index note."""
     from lpvault.index import iter_pages
-    from lpvault.lint import lint_summary
+    from lpvault.lint import lint_counts
     from lpvault.render import make_environment, render
 
     override = root / vault.config.templates_dir if vault.config.templates_dir else None
     env = make_environment(override)
-    pages = iter_pages(vault, lint_summary(vault))  # each page rendered, then its context dropped
+    by_code, by_note = lint_counts(vault)
+    pages = iter_pages(vault, by_code, lint_notes=by_note)  # each page rendered, then its context dropped
     return {page.path: render(env, page.template, page.context) for page in pages}
 
 
@@ -365,7 +366,8 @@ def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str
     texts: dict[str, tuple[str, Any, str]] = {}  # path -> (template, context, text) of the last call
 
     def render_all(vault: Vault) -> dict[str, str]:
-        pages = build_pages(vault, lint_memo.summary(vault), page_memo)
+        by_code, by_note = lint_memo.counts(vault)
+        pages = build_pages(vault, by_code, page_memo, lint_notes=by_note)
         for page in pages:
             kept = texts.get(page.path)
             if kept is None or kept[0] != page.template or kept[1] is not page.context and kept[1] != page.context:

@@ -278,3 +278,59 @@ def test_new_takes_the_vault_as_argument_or_option_and_a_folder(vault: Path) -> 
     assert not (vault.parent / "elsewhere").exists()
     code, _, err = run("new", "Two", str(vault), "--vault", str(vault / "Stories"), "-p", "Ownership")
     assert code == 2 and "two vaults given" in err
+
+
+# -- 13-15. the generated notes -------------------------------------------------------------------
+
+
+def test_the_hub_starts_with_the_gaps_and_shows_every_principle(tmp_path: Path) -> None:
+    (tmp_path / "lpvault.toml").write_text(
+        "principles_preset = 'none'\n" + "".join(f"[[principles]]\nname = '{n}'\n" for n in ("Ownership", "Frugality",
+                                                                                            "Think Big")),
+        encoding="utf-8")
+    (tmp_path / "Pager.md").write_text(COMPLETE, encoding="utf-8")
+    (tmp_path / "Ideas.md").write_text("## Think Big\n### Moonshot\n- Situation: the roadmap\n- Action:\n- Result:\n",
+                                       encoding="utf-8")
+    assert run("index", str(tmp_path))[0] == 0
+    hub = (tmp_path / "LP Index" / "Leadership Principles.md").read_text(encoding="utf-8")
+    body = hub.split("# Leadership Principles\n\n", 1)[1]
+    assert body.split("## Unassigned")[0] == (
+        "2 stories in 2 notes: 1 complete, 1 partial, 0 blank, 0 unstructured.\n\n"
+        "## Gaps to fill first (2)\n\n"
+        "- [[Frugality]]: no story yet\n"
+        "- [[Think Big]]: no complete story yet; finish [[Ideas#Moonshot|Moonshot]]\n\n"
+        "## Coverage\n\n"
+        "| Principle | Ready | Stories | Complete | Partial | Blank | Unstructured |\n"
+        "| --- | :---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| [[Ownership]] | ✓ | 1 | 1 | 0 | 0 | 0 |\n"
+        "| [[Frugality]] | ✗ | 0 | 0 | 0 | 0 | 0 |\n"
+        "| [[Think Big]] | ✗ | 1 | 0 | 1 | 0 | 0 |\n\n")
+    assert body.split("## Lint\n\n")[1] == (
+        "- LPV102 missing-part: 1\n- LPV302 principle-without-story: 1\n\n"
+        "Notes with the most findings (`lpvault lint` lists them):\n\n- [[Ideas]]: 1\n")
+    page = (tmp_path / "LP Index" / "Ownership.md").read_text(encoding="utf-8")
+    assert "- [[Pager#Ownership|Ownership]]: complete, 12 words (≈ 10 s)\n  - Result: 80% fewer pages\n" in page
+
+
+@pytest.mark.parametrize(("text", "limit", "cut"), [
+    ("short enough", 20, "short enough"),
+    ("tickets fell by a third, and two other teams adopted it", 30, "tickets fell by a third, and…"),
+    ("tickets fell by a third, and two other teams adopted it", 27, "tickets fell by a third…"),
+    ("tickets fell by a third and two", 28, "tickets fell by a third and…"),
+    ("ends exactly at a word boundary here", 22, "ends exactly at a…"),
+    ("Supercalifragilisticexpialidocious", 10, "Supercali…"),
+])
+def test_excerpts_are_cut_at_a_word_with_an_ellipsis(text: str, limit: int, cut: str) -> None:
+    from lpvault.index import cut_at_word
+
+    assert cut_at_word(text, limit) == cut and len(cut) <= limit
+
+
+@pytest.mark.parametrize(("words", "spoken"), [
+    (0, "≈ 10 s"), (14, "≈ 10 s"), (100, "≈ 40 s"), (130, "≈ 50 s"), (140, "≈ 1 min"), (225, "≈ 1.5 min"),
+    (300, "≈ 2 min"), (450, "≈ 3 min"), (520, "≈ 3.5 min"),
+])
+def test_spoken_length_at_150_words_a_minute(words: int, spoken: str) -> None:
+    from lpvault.index import spoken_length
+
+    assert spoken_length(words) == spoken

@@ -174,5 +174,5 @@ def test_table_cells_stay_intact(tmp_path: Path) -> None:
     run_index(root, load_config(root))
     hub = root / "LP Index" / "Leadership Principles.md"
     rows = re.findall(r"<tr>(.*?)</tr>", render(hub.read_text(encoding="utf-8")), re.S)
-    assert len(rows) == 17 and all(row.count("<td") == 6 for row in rows[1:])
+    assert len(rows) == 17 and all(row.count("<td") == 7 for row in rows[1:])
     shutil.rmtree(root)
