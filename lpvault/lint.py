@@ -236,6 +236,7 @@ class LintMemo:
         self._into: dict[str, frozenset[str]] = {}  # path -> notes its `#subpath` links open
         self._linkers: dict[str, set[str]] = defaultdict(set)  # path -> notes with `#subpath` links into it
         self._targets: dict[str, tuple[Any, ...]] = {}  # path -> what a link into it can see (`_target`)
+        self._vault_found: list[Finding] = []  # the vault rules' findings in the last vault
 
     def summary(self, vault: Vault) -> dict[str, int]:
         """Finding counts by rule code, as `lint_summary` gives them."""
@@ -274,7 +275,14 @@ class LintMemo:
             self._update_links(vault, cross, changed, previous)
         self._vault = vault  # only now: after an error, the next call looks at these notes again
         found = [f for a in active if a.rule.scope == "vault" for f in _run(a, vault, None)]
-        return list(_apply_directives(found, vault.notes))
+        self._vault_found = list(_apply_directives(found, vault.notes))
+        return list(self._vault_found)
+
+    def snapshot(self) -> tuple[Vault | None, dict[str, list[Finding]], dict[str, list[Finding]], tuple[Finding, ...]]:
+        """The last vault, each note's note and story findings and link findings (one list object
+        per note until it changes), and the vault rules' findings: what `watch` compares cycle to
+        cycle. Shallow copies: a few milliseconds on 10,000 notes."""
+        return self._vault, dict(self._local), dict(self._links), tuple(self._vault_found)
 
     def _update_links(self, vault: Vault, cross: list[ActiveRule], changed: list[str], previous: Vault | None) -> None:
         """broken-link findings of the notes whose links may lead elsewhere now."""

@@ -37,6 +37,7 @@ class Update:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, why) for the log
     changed: bool = False  # anything the index notes could depend on
     cached: bool = False  # the notes came through the parse cache: most were not parsed at all
+    from_cache: int = 0  # how many of them the cache served without reading or parsing them
 
     def merge(self, other: Update) -> None:
         """Add another update's results to this one."""
@@ -45,6 +46,7 @@ class Update:
         self.unreadable += other.unreadable
         self.changed = self.changed or other.changed
         self.cached = self.cached or other.cached
+        self.from_cache += other.from_cache
 
 
 class LiveVault:
@@ -125,8 +127,8 @@ class LiveVault:
 
     def _analyse(self, notes: list[NoteFile], *, whole: ScanResult | None = None) -> Update:
         """Analyse `notes`; `whole`, the scan they are all the notes of, lets the parse cache serve."""
-        analyses, cached = self._analyses_of(notes, whole)
-        update = Update(cached=cached)
+        analyses, cached, served = self._analyses_of(notes, whole)
+        update = Update(cached=cached, from_cache=served)
         for path, analysis in analyses.items():
             if self.analyses.get(path) != analysis:  # else keep the old objects: downstream sees no change
                 update.changed = True
@@ -138,22 +140,24 @@ class LiveVault:
             self.stamps[note.path] = (note.size, note.mtime_ns)
         return update
 
-    def _analyses_of(self, notes: list[NoteFile], whole: ScanResult | None) -> tuple[dict[str, Analysis], bool]:
-        """The notes' analyses, and whether they went through the parse cache: it serves
-        when `whole` is given (it records whole vaults: a start-up after `index` then
-        parses nothing) and the cache can be used at all."""
+    def _analyses_of(self, notes: list[NoteFile], whole: ScanResult | None) -> tuple[dict[str, Analysis], bool, int]:
+        """The notes' analyses, whether they went through the parse cache, and how many
+        it holds as they are (size and time): it serves when `whole` is given (it records
+        whole vaults: a start-up after `index` then parses nothing) and can be used at all."""
         from lpvault.cache import ParseCache
 
         cache = ParseCache.open(self.root, self.config) if whole is not None else None
         if cache is None:
-            return analyse_files(self.root, notes, self.analyzer, self._check_stop), False
+            return analyse_files(self.root, notes, self.analyzer, self._check_stop), False, 0
+        served = sum(1 for note in notes for entry in [cache.lookup(note)]
+                     if entry is not None and entry.trusted and (entry.size, entry.mtime_ns) == (note.size, note.mtime_ns))
         try:
             found = analyse_files(self.root, notes, self.analyzer, self._check_stop, cache=cache)
         except BaseException:
             cache.abort()
             raise
         cache.save(whole, tuple(existing_outputs(self.root, self.config)))
-        return found, True
+        return found, True, served
 
     def _check_stop(self, done: int) -> None:
         if self.stopping():

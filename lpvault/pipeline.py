@@ -376,4 +376,5 @@ def page_renderer(root: Path, config: Config) -> Callable[[Vault], dict[str, str
             del texts[gone]
         return {page.path: texts[page.path][2] for page in pages}
 
+    render_all.lint_memo = lint_memo  # type: ignore[attr-defined]  # what watch's cycle line compares
     return render_all

@@ -16,10 +16,11 @@ import os
 import signal
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+from lpvault import progress
 from lpvault.config import Config, ConfigError, OutputBlocked, check_output_folder, load_config
 from lpvault.events import EVENT_TYPES, ChangeRecorder, Changes, OverflowListener
 from lpvault.live import Interrupted, LiveVault, Update
@@ -45,20 +46,28 @@ class WatchError(Exception):
 
 @dataclass
 class CycleReport:
-    """One cycle: what was re-parsed and removed, which index notes were written, how long it took."""
+    """One cycle: what was re-parsed and removed, what that changed for the user, which index
+    notes were written, how long it took."""
 
     update: Update
     written: list[str]
     refused: list[str]
     milliseconds: float
+    news: list[str] = field(default_factory=list)  # progress.describe: stories now complete, findings
+    first: bool = False  # the start-up cycle: every note read, none "changed"
 
     def line(self) -> str:
-        """`[watch] 1 note re-parsed, 2 index notes written (Customer Obsession, ...), 12 ms`."""
+        """`[watch] 1 note re-parsed (Stories/X.md), Think Big: 1 story now complete, +1 finding
+        (LPV102 missing-part in Stories/X.md:12), 2 index notes written (Think Big, ...), 12 ms`."""
         reparsed, removed = len(self.update.reparsed), len(self.update.removed)
-        done = "read through the parse cache" if self.update.cached else "re-parsed"  # a start-up after `index`
-        parts = [f"{reparsed} {_plural(reparsed, 'note')} {done}{_names(self.update.reparsed)}"]
+        if self.first or self.update.cached:  # which notes is no news at start-up: how many, and how
+            served = f" ({self.update.from_cache} from the parse cache)" if self.update.cached else ""
+            parts = [f"{reparsed} {_plural(reparsed, 'note')} read{served}"]
+        else:
+            parts = [f"{reparsed} {_plural(reparsed, 'note')} re-parsed{_names(self.update.reparsed)}"]
         if removed:
             parts.append(f"{removed} removed{_names(self.update.removed)}")
+        parts += self.news
         count = len(self.written)
         parts.append(f"{count} index {_plural(count, 'note')} written{_names(self.written, stem=True)}")
         parts.append(f"{self.milliseconds:.0f} ms")
@@ -96,6 +105,7 @@ class Watcher:
         self._unpublished = True  # the model holds changes the index notes do not show yet
         self._resync = False
         self._refused: list[str] = []
+        self._news: list[str] = []  # what the cycle in progress changed for the user (progress.describe)
         self._blocked: str | None = None  # what was said about a file in the output folder's way
 
     @property
@@ -176,6 +186,7 @@ class Watcher:
     def _cycle(self, changes: Changes) -> None:
         """Update the model with the changes, then render and write like `index`; log one line."""
         started = time.perf_counter()
+        self._news = []
         try:
             self._check_root()
             update, render = self._apply(changes)
@@ -192,7 +203,8 @@ class Watcher:
             self.renderer = None  # and what the renderer kept may be half updated
             return
         self.cycles += 1
-        self._report(CycleReport(update, written, refused, (time.perf_counter() - started) * 1000))
+        self._report(CycleReport(update, written, refused, (time.perf_counter() - started) * 1000,
+                                 news=self._news, first=self.cycles == 1))
         self._settle(update)
 
     @staticmethod
@@ -246,7 +258,9 @@ class Watcher:
 
         if self.renderer is None:
             self.renderer = page_renderer(self.root, self.config)
+        before = progress.capture(self.renderer)
         outputs = self.renderer(self.model.vault())
+        self._news = progress.describe(before, progress.capture(self.renderer))
         self._check_root()  # never recreate a vanished vault by writing into it
         if self._output_blocked():
             return [], []

@@ -1,6 +1,8 @@
 """What a new user meets in the first hour (issue 13): messages, exit codes and output, exactly."""
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import threading
@@ -153,8 +155,6 @@ def test_every_command_takes_the_colour_options(tmp_path: Path) -> None:
 
 def test_the_installed_command_honours_no_color(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(SKELETON_NOTE, encoding="utf-8")
-    import os
-
     env = {**os.environ, "NO_COLOR": "1"}
     assert lpvault("lint", "--color", "-q", "--select", "LPV101", cwd=tmp_path, env=env).stdout == RED_LINE
     assert lpvault("lint", "-q", "--select", "LPV101", cwd=tmp_path, env=env).stdout == PLAIN_LINE
@@ -334,3 +334,41 @@ def test_spoken_length_at_150_words_a_minute(words: int, spoken: str) -> None:
     from lpvault.index import spoken_length
 
     assert spoken_length(words) == spoken
+
+
+# -- 16. the watch line says what changed for the user ------------------------------------------------
+
+PARTIAL = "## Think Big\n### Moonshot\n- Situation: the roadmap was timid\n- Action: I pitched a bigger bet\n- Result:\n"
+
+
+def test_the_watch_line_says_what_changed_for_the_user(tmp_path: Path) -> None:
+    (tmp_path / "lpvault.toml").write_text(
+        "principles_preset = 'none'\n[[principles]]\nname = 'Ownership'\n[[principles]]\nname = 'Think Big'\n",
+        encoding="utf-8")
+    (tmp_path / "Pager.md").write_text(COMPLETE, encoding="utf-8")
+    (tmp_path / "Ideas.md").write_text(PARTIAL, encoding="utf-8")
+    for note in ("Pager.md", "Ideas.md"):  # saved an hour ago: the cache trusts their stamps
+        os.utime(tmp_path / note, (time.time() - 3600, time.time() - 3600))
+    assert run("index", str(tmp_path))[0] == 0  # leaves the parse cache the watch starts from
+    lines: list[str] = []
+    watcher = Watcher(tmp_path, load_config(tmp_path), log=lambda level, message: lines.append(message))
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    cycle_lines = lambda: [line for line in lines if line.startswith("[watch] ") and " ms" in line]  # noqa: E731
+    try:
+        wait_until(lambda: cycle_lines(), "the first cycle")
+        (tmp_path / "Ideas.md").write_text(PARTIAL.replace("- Result:", "- Result: 3 new markets in a year"),
+                                           encoding="utf-8")
+        wait_until(lambda: len(cycle_lines()) == 2, "the cycle of the edit")
+        (tmp_path / "Pager.md").write_text(COMPLETE.replace("I rewrote the alerts", ""), encoding="utf-8")
+        wait_until(lambda: len(cycle_lines()) == 3, "the cycle of the second edit")
+    finally:
+        watcher.stop()
+        thread.join(timeout=60)
+    first, edit, broke = (re.sub(r", \d+ ms$", "", line) for line in cycle_lines())
+    assert first == ("[watch] 2 notes read (2 from the parse cache), 0 index notes written")
+    assert edit == ("[watch] 1 note re-parsed (Ideas.md), Think Big: 1 story now complete, -2 findings, "
+                    "2 index notes written (Leadership Principles, Think Big)")
+    assert broke == ("[watch] 1 note re-parsed (Pager.md), Ownership: no complete story now, "
+                     "+2 findings (LPV102 missing-part in Pager.md:3, LPV302 principle-without-story in "
+                     "lpvault.toml:1), 2 index notes written (Leadership Principles, Ownership)")

@@ -34,7 +34,7 @@ from lpvault.events import ChangeRecorder, is_temp_name
 from lpvault.watch import CycleReport, Watcher
 
 TIMEOUT = 60.0  # generous: a loaded CI machine, and polling checks once a second
-CYCLE = re.compile(r"^\[watch\] \d+ notes? (?:re-parsed|read through the parse cache)")
+CYCLE = re.compile(r"^\[watch\] \d+ notes? (?:re-parsed|read)")
 OBSERVERS = [pytest.param([], id="native"), pytest.param(["--polling"], id="polling")]
 
 
@@ -394,8 +394,10 @@ def test_cycle_line_is_machine_readable() -> None:
                     "(Customer Obsession, Leadership Principles), 12 ms")
     many = CycleReport(Update(reparsed=[f"n{i}.md" for i in range(5)], removed=["old.md"]), [], [], 7).line()
     assert many == "[watch] 5 notes re-parsed (n0.md, n1.md, n2.md, +2 more), 1 removed (old.md), 0 index notes written, 7 ms"
-    started = CycleReport(Update(reparsed=["a.md", "b.md"], changed=True, cached=True), [], [], 40).line()
-    assert started == "[watch] 2 notes read through the parse cache (a.md, b.md), 0 index notes written, 40 ms"
+    started = CycleReport(Update(reparsed=["a.md", "b.md"], changed=True, cached=True, from_cache=1), [], [], 40).line()
+    assert started == "[watch] 2 notes read (1 from the parse cache), 0 index notes written, 40 ms"
+    cold = CycleReport(Update(reparsed=["a.md", "b.md"], changed=True), [], [], 40, first=True).line()
+    assert cold == "[watch] 2 notes read, 0 index notes written, 40 ms"
 
 
 def run_in_thread(watcher: Watcher) -> threading.Thread:
