@@ -65,6 +65,8 @@ def test_hooks_pass_a_clean_vault_and_stop_a_blank_skeleton(repo: Path) -> None:
 
     first = _pre_commit("run", "lpvault-index", "--all-files", cwd=repo)  # writes LP Index/: fails like a formatter
     assert first.returncode == 1, first.stdout + first.stderr
+    assert ("lpvault index: 17 index notes written or removed; stage them (git add) and commit again:\n"
+            "  LP Index/Are Right, A Lot.md\n") in first.stdout  # pre-commit shows the hook's stderr there
     assert (repo / "LP Index" / "Ownership.md").is_file()
     _git("add", "-A", cwd=repo)
     again = _pre_commit("run", "--all-files", cwd=repo)
@@ -74,8 +76,8 @@ def test_hooks_pass_a_clean_vault_and_stop_a_blank_skeleton(repo: Path) -> None:
     _git("add", "Big ideas.md", cwd=repo)
     staged = _pre_commit("run", "lpvault-lint", cwd=repo)  # what `git commit` runs: the staged files
     assert staged.returncode == 1, staged.stdout + staged.stderr
-    assert ("Big ideas.md:2:1: LPV101 story 'Think Big' is a blank STAR skeleton: fill it in or delete it"
-            in staged.stdout)
+    assert ("Big ideas.md:2:1: error LPV101 story 'Think Big' is a blank STAR skeleton: fill it in or delete it\n"
+            "1 finding: 1 error\n" in staged.stdout)
     assert "Ownership.md:" not in staged.stdout
 
 
@@ -90,4 +92,4 @@ def test_git_commit_is_stopped_by_the_installed_hook(repo: Path) -> None:
     _git("add", "-A", cwd=repo)
     stopped = _git("commit", "-q", "-m", "a skeleton", cwd=repo)
     assert stopped.returncode == 1
-    assert "Ownership.md:7:1: LPV101" in stopped.stdout + stopped.stderr
+    assert "Ownership.md:7:1: error LPV101" in stopped.stdout + stopped.stderr
