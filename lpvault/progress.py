@@ -61,10 +61,14 @@ def _findings(before: Snapshot, after: Snapshot) -> list[str]:
     new: list[Finding] = list(after.vault_found)
     for store in ("local", "links"):
         was, now = getattr(before, store), getattr(after, store)
-        for path in was.keys() | now.keys():
-            if was.get(path) is not now.get(path):
-                old += was.get(path, [])
-                new += now.get(path, [])
+        get = was.get
+        changed = [path for path, found in now.items() if get(path) is not found]  # one note in most cycles
+        kept = len(now) - sum(1 for path in changed if path not in was)  # paths in both
+        if len(was) > kept:  # some went
+            changed += [path for path in was if path not in now]
+        for path in changed:
+            old += was.get(path, [])
+            new += now.get(path, [])
     gone = Counter(map(_identity, old))
     added = []
     for finding in sorted(new):

@@ -372,3 +372,22 @@ def test_the_watch_line_says_what_changed_for_the_user(tmp_path: Path) -> None:
     assert broke == ("[watch] 1 note re-parsed (Pager.md), Ownership: no complete story now, "
                      "+2 findings (LPV102 missing-part in Pager.md:3, LPV302 principle-without-story in "
                      "lpvault.toml:1), 2 index notes written (Leadership Principles, Ownership)")
+
+
+def test_progress_counts_findings_of_notes_that_came_went_or_moved_lines() -> None:
+    from lpvault.findings import Finding, Severity
+    from lpvault.progress import Snapshot, describe
+
+    def finding(path: str, line: int, code: str = "LPV102") -> Finding:
+        return Finding(path, line, 1, code, "missing-part", Severity.WARNING, f"story in {path} has a blank Result")
+
+    kept = [finding("kept.md", 3)]
+    before = Snapshot({"Think Big": 0, "Frugality": 2}, {"kept.md": kept, "moved.md": [finding("moved.md", 3)],
+                                                         "gone.md": [finding("gone.md", 1)]}, {}, ())
+    after = Snapshot({"Think Big": 1, "Frugality": 0}, {"kept.md": kept, "moved.md": [finding("moved.md", 9)],
+                                                        "new.md": [finding("new.md", 4), finding("new.md", 7, "LPV103")]},
+                     {}, ())
+    assert describe(before, after) == ["Think Big: 1 story now complete", "Frugality: no complete story now",
+                                       "+2 findings (LPV102 missing-part in new.md:4, LPV103 missing-part in new.md:7)",
+                                       "-1 finding"]
+    assert describe(None, after) == [] and describe(after, after) == []
