@@ -80,8 +80,7 @@ def load_config(vault: Path, *, overrides: Mapping[str, Any] | None = None) -> C
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     where = _Where(str(vault / source.split(" ", 1)[0]) if source else "", text, given)
     clean, problems = _validate({**_obsidian_defaults(vault), **raw, **given}, where)
-    if "output" in clean:
-        problems += where.each("output", _problems_of(_check_output, vault, clean["output"]))
+    problems += where.each("output", _problems_of(_check_output, vault, clean.get("output", Config.output)))
     if "templates_dir" in clean:
         problems += where.each("templates_dir", _problems_of(_check_templates_dir, vault, clean["templates_dir"]))
     if problems:

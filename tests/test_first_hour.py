@@ -391,3 +391,12 @@ def test_progress_counts_findings_of_notes_that_came_went_or_moved_lines() -> No
                                        "+2 findings (LPV102 missing-part in new.md:4, LPV103 missing-part in new.md:7)",
                                        "-1 finding"]
     assert describe(None, after) == [] and describe(after, after) == []
+
+
+def test_the_default_output_folder_is_checked_too(tmp_path: Path) -> None:
+    (tmp_path / "v").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "v" / "LP Index").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert run("index", str(tmp_path / "v")) == (2, "", "Error: 'output' must be a folder inside the vault, "
+                                                     "not 'LP Index'\n")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
